@@ -1,0 +1,5 @@
+"""`python -m optimiser` is the `optimiser` command."""
+
+from optimiser.cli import main
+
+main()

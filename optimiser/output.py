@@ -1,0 +1,171 @@
+"""Write a plan folder (docs/plan-folder.md) atomically: a temp folder renamed into place.
+
+A run either leaves a complete plan folder or leaves the previous one untouched: planners
+forward these folders, and half a plan is worse than none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from optimiser.inputs import ModelInputs
+from optimiser.results import PlanTables
+from optimiser.solve import SolveResult
+
+DIGITS = 9
+
+
+def _clean(value: object) -> object:
+    """JSON-safe, rounded, deterministic values (numpy scalars, NaN -> null)."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        rounded = round(value, DIGITS)
+        return 0.0 if rounded == 0 else rounded
+    return value
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    return [_clean(row) for row in table.to_dict(orient="records")]
+
+
+def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
+    """Names, weights and contingent facts so the plan folder is self-contained for reports."""
+    ds = inputs.dataset
+    p = inputs.pairs
+    spec_after = p.groupby(level="specialty", sort=True)["norm"].first()
+    weights = p.groupby(level="delegation", sort=True)["priority_weight"].first()
+    specialties = ds.specialties.reset_index().rename(columns={"specialty_code": "specialty"})
+    specialties["norm_per_100k"] = spec_after.reindex(specialties["specialty"]).to_numpy()
+    dele = ds.delegations.reset_index().rename(
+        columns={"delegation_code": "delegation", "region_code": "region"})
+    dele["priority_weight"] = weights.reindex(dele["delegation"]).to_numpy()
+    dele_cols = ["delegation", "name_fr", "name_ar", "region", "population", "priority_weight",
+                 "latitude", "longitude", *(["hcp_code"] if "hcp_code" in dele else [])]
+    contingents = []
+    for code, row in ds.contingents.iterrows():
+        supply = inputs.supply[inputs.supply.index.get_level_values("contingent") == code]
+        contingents.append({
+            "contingent": code, "name": row["name"], "origin": row["origin"],
+            "min_team": row["min_team"], "max_sites": row["max_sites"],
+            "cost_per_doctor": row["cost_per_doctor"], "eligible": row["eligible"],
+            "supply": {s: int(v) for (_, s), v in supply.items()},
+        })
+    regions = ds.regions.reset_index().rename(columns={"region_code": "region"})
+    return {
+        "regions": _records(regions[["region", "name_fr", "name_ar"]]),
+        "specialties": _records(specialties[["specialty", "name_fr", "name_en", "norm_per_100k",
+                                             "min_presence", "weight"]]),
+        "delegation_info": _records(dele[dele_cols]),
+        "contingents": _clean(contingents),
+        "sources": ds.sources,
+    }
+
+
+def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
+                  build_seconds: float, timestamp: bool = True) -> dict:
+    """plan.json: SCENARIO.md's stable keys first, then the extras of docs/plan-folder.md."""
+    objective = plan.objective
+    bound = result.best_bound
+    if bound is not None and result.objective is not None:
+        bound = min(bound, objective)  # the plan's exact objective can only improve on the bound
+    gap = 0.0 if bound is None or objective == bound else abs(objective - bound) / max(
+        abs(objective), 1e-9)
+    document = {
+        "scenario": inputs.scenario_name,
+        "status": result.status.value,
+        "objective": objective,
+        "best_bound": bound,
+        "gap": gap if bound is not None else None,
+        "solver": f"{result.solver} {result.solver_version}".strip(),
+        "build_seconds": round(build_seconds, 4),
+        "solve_seconds": round(result.solve_seconds, 4),
+        "allocations": _records(plan.allocations),
+        "foreign": _records(plan.foreign),
+        "delegations": _records(plan.delegations),
+        "posts_by_category": plan.posts_by_category,
+        "description": inputs.description,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if timestamp else None,
+        "solver_version": result.solver_version,
+        "parameters": {
+            "absence_penalty": inputs.absence_penalty, "allocate_all": inputs.allocate_all,
+            "budget": inputs.budget, "time_limit_s": inputs.time_limit_s,
+            "mip_gap": inputs.mip_gap, "solver": inputs.solver,
+            "eps_over": inputs.eps_over, "eps_foreign": inputs.eps_foreign,
+        },
+        "overrides_log": inputs.change_log,
+        "scenario_constraints": plan.scenario_values,
+        "unmet_need": {"before": plan.unmet_before, "after": plan.unmet_after},
+        "budget_used": plan.budget_used,
+        "totals": {
+            "posts_available": int(inputs.posts.sum()),
+            "posts_allocated": int(plan.allocations["posts"].sum()),
+            "foreign_available": int(inputs.supply.sum()),
+            "foreign_deployed": int(plan.foreign["doctors"].sum()),
+        },
+        "posts_by_promotion": {
+            str(k): int(v) for k, v in
+            plan.allocations.groupby("promotion")["posts"].sum().items()
+        },
+        **_reference_tables(inputs),
+    }
+    return _clean(document)
+
+
+def write_plan_folder(
+    out: Path, document: dict, plan: PlanTables,
+    extra: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write plan.json and the CSV tables to a temp folder, run `extra` (reports) on it, then
+    swap it into place. On any failure the temp folder is removed and `out` is untouched."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+        (tmp / "plan.json").write_text(text, encoding="utf-8")
+        for name, table in (("allocations", plan.allocations), ("foreign", plan.foreign),
+                            ("delegations", plan.delegations)):
+            table.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
+                         float_format=f"%.{DIGITS}g")
+        if extra is not None:
+            extra(tmp)
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _swap_into_place(new: Path, out: Path) -> None:
+    """Replace `out` by `new` with renames only, so readers never see a partial folder."""
+    os.chmod(new, 0o755)
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    os.replace(out, old / out.name)
+    try:
+        os.replace(new, out)
+    except BaseException:
+        os.replace(old / out.name, out)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,144 @@
+"""Plan figures as tables keyed like the inputs, computed from the plan's integers alone.
+
+Everything a report shows is derived here, once: staffing before and after, shortfalls, the
+creation / compensation / reinforcement reading of MODEL.md, and the objective recomputed
+from the allocation (so the reported objective is the plan's, not a solver's rounding of it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimiser.inputs import ModelInputs
+from optimiser.model import AllocationModel
+from optimiser.model.constraints import selection_masks
+from optimiser.solve import SolveResult
+
+CATEGORIES = ("creation", "compensation", "reinforcement")
+
+
+@dataclass(frozen=True)
+class PlanTables:
+    """The solved plan: allocation tables plus per-pair figures and headline numbers."""
+
+    allocations: pd.DataFrame
+    foreign: pd.DataFrame
+    delegations: pd.DataFrame
+    posts_by_category: dict[str, int]
+    objective: float
+    unmet_before: float
+    unmet_after: float
+    budget_used: float
+    scenario_values: list[dict]
+
+
+def _per_pair(n_pairs: int, table: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+    """Sum of variable values per (delegation, specialty) position."""
+    if not len(table):
+        return np.zeros(n_pairs, dtype=np.int64)
+    return np.bincount(table["pair"].to_numpy(), weights=values, minlength=n_pairs).astype(np.int64)
+
+
+def classify_posts(posts: np.ndarray, base: np.ndarray, presence: np.ndarray,
+                   departures: np.ndarray) -> dict[str, np.ndarray]:
+    """MODEL.md "Reading a plan", per pair, national posts only (foreign doctors are not posts).
+
+    creation: posts that lift staff from below the presence threshold up to it;
+    compensation: then up to the departures; reinforcement: the rest.
+    """
+    missing = np.where(base < presence, np.ceil(presence - base - 1e-9), 0).astype(np.int64)
+    creation = np.minimum(posts, missing)
+    compensation = np.minimum(posts - creation, departures)
+    return {"creation": creation, "compensation": compensation,
+            "reinforcement": posts - creation - compensation}
+
+
+def weighted_unmet_need(inputs: ModelInputs, staff: np.ndarray) -> float:
+    """sum w*imp*(u + A*a) for a given staffing: the headline of MODEL.md's objective."""
+    p = inputs.pairs
+    short = np.maximum(0.0, p["target"].to_numpy() - staff)
+    absent = np.maximum(0.0, p["presence"].to_numpy() - staff)
+    return float(np.sum(p["coef"].to_numpy() * (short + inputs.absence_penalty * absent)))
+
+
+def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult) -> PlanTables:
+    """Turn a solved model into the plan's tables."""
+    p = inputs.pairs
+    n = len(p)
+    posts = _per_pair(n, model.x, result.x)
+    foreign = _per_pair(n, model.y, result.y)
+    base = p["base"].to_numpy(dtype=np.int64)
+    staff = base + posts + foreign
+    target, presence = p["target"].to_numpy(), p["presence"].to_numpy()
+    categories = classify_posts(posts, base, presence, p["departures"].to_numpy())
+
+    table = pd.DataFrame({
+        "delegation": p.index.get_level_values("delegation"),
+        "region": p["region"].to_numpy(),
+        "specialty": p.index.get_level_values("specialty"),
+        "population": p["population"].to_numpy(),
+        "priority_weight": p["priority_weight"].to_numpy(),
+        "specialty_weight": p["specialty_weight"].to_numpy(),
+        "target": target,
+        "presence_threshold": presence,
+        "current": p["current"].to_numpy(),
+        "departures": p["departures"].to_numpy(),
+        "staff_before": base,
+        "posts": posts,
+        "foreign": foreign,
+        "staff_after": staff,
+        "shortfall_before": np.maximum(0.0, target - base),
+        "shortfall": np.maximum(0.0, target - staff),
+        "absence_shortfall_before": np.maximum(0.0, presence - base),
+        "absence_shortfall": np.maximum(0.0, presence - staff),
+        **categories,
+    })
+    over = np.maximum(0.0, staff - target)
+    unmet_after = weighted_unmet_need(inputs, staff.astype(float))
+    objective = (unmet_after + inputs.eps_over * float(over.sum())
+                 + inputs.eps_foreign * float(foreign.sum()))
+
+    x = model.x.assign(posts=result.x)
+    allocations = x.loc[x["posts"] > 0, ["delegation", "specialty", "promotion", "posts"]]
+    allocations.insert(1, "region", p["region"].to_numpy()[x.loc[x["posts"] > 0, "pair"]])
+    y = model.y.assign(doctors=result.y)
+    deployed = y[y["doctors"] > 0]
+    foreign_rows = deployed[["contingent", "delegation", "specialty", "doctors"]].copy()
+    foreign_rows.insert(2, "region", p["region"].to_numpy()[deployed["pair"]])
+    cost = inputs.contingents["cost_per_doctor"].reindex(deployed["contingent"]).to_numpy(float)
+    return PlanTables(
+        allocations=allocations.reset_index(drop=True),
+        foreign=foreign_rows.reset_index(drop=True),
+        delegations=table,
+        posts_by_category={k: int(v.sum()) for k, v in categories.items()},
+        objective=objective,
+        unmet_before=weighted_unmet_need(inputs, base.astype(float)),
+        unmet_after=unmet_after,
+        budget_used=float(np.sum(cost * deployed["doctors"].to_numpy())),
+        scenario_values=_scenario_values(inputs, x, y),
+    )
+
+
+def _scenario_values(inputs: ModelInputs, x: pd.DataFrame, y: pd.DataFrame) -> list[dict]:
+    """Achieved sum of each scenario constraint, next to its bounds."""
+    rows = []
+    for sel in inputs.selections:
+        mask_x, mask_y = selection_masks(sel, x, y)
+        value = int(x.loc[mask_x, "posts"].sum() if len(x) else 0) + int(
+            y.loc[mask_y, "doctors"].sum() if len(y) else 0)
+        rows.append({"name": sel.name, "description": sel.description, "counts": sel.counts,
+                     "min": sel.lower, "max": sel.upper, "value": value})
+    return rows
+
+
+def posts_by_region(plan: PlanTables) -> pd.DataFrame:
+    """National posts and foreign doctors per region, with weighted unmet need before/after."""
+    d = plan.delegations
+    need_before = d["priority_weight"] * d["specialty_weight"] * (d["shortfall_before"])
+    need_after = d["priority_weight"] * d["specialty_weight"] * (d["shortfall"])
+    return (d.assign(shortfall_w_before=need_before, shortfall_w_after=need_after)
+            .groupby("region", sort=True)[["posts", "foreign", *CATEGORIES,
+                                           "shortfall_w_before", "shortfall_w_after"]].sum())

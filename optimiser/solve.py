@@ -1,0 +1,170 @@
+"""Run a built model through HiGHS (default) or CBC and return a typed result.
+
+Status, bound and gap are read from the solver itself, never from PuLP's summary: PuLP 3.3
+reports a HiGHS time-limit stop as "Optimal". Every solve has a time limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from optimiser.model import AllocationModel
+
+
+class SolveStatus(str, enum.Enum):
+    """Outcome of a solve, as written in plan.json."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"  # stopped by the time limit with a plan; the gap says how good
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no_solution"  # stopped by the time limit before any plan was found
+    ERROR = "error"
+
+    @property
+    def has_plan(self) -> bool:
+        """True when variable values describe a usable plan."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What the solver said, in the solver's own terms (objective includes the constant)."""
+
+    status: SolveStatus
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solver: str
+    solver_version: str
+    solve_seconds: float
+    x: np.ndarray
+    """Rounded values of `model.x["var"]` (empty without a plan)."""
+    y: np.ndarray
+    """Rounded values of `model.y["var"]`."""
+
+
+def _values(variables: object) -> np.ndarray:
+    """Integer values of solved variables; a missing value (no solution) reads as 0."""
+    values = [v.varValue or 0.0 for v in variables]  # type: ignore[attr-defined]
+    return np.rint(np.asarray(values, dtype=float)).astype(np.int64)
+
+
+def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence C-level stdout: highspy prints its banner when a Highs object is created,
+    before PuLP can switch its output off, and that would pollute the CLI's output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class _QuietHiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
+    """PuLP's in-memory HiGHS interface, created without the banner."""
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's name
+        with _stdout_silenced():
+            super().createAndConfigureSolver(lp)
+
+
+def _solve_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple:
+    import highspy
+
+    solver = _QuietHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, mip_abs_gap=1e-9)
+    m.prob.solve(solver)
+    h = m.prob.solverModel
+    info = h.getInfo()
+    status = h.getModelStatus()
+    kinds = highspy.HighsModelStatus
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    const = m.prob.objective.constant if m.prob.objective is not None else 0.0
+    objective = info.objective_function_value + const if has_solution else None
+    is_mip = bool(len(m.x) or len(m.y))
+    bound = (info.mip_dual_bound + const) if is_mip else objective
+    if status == kinds.kOptimal:
+        result = SolveStatus.OPTIMAL
+    elif status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
+        result = SolveStatus.INFEASIBLE  # the objective is bounded below: never unbounded
+    elif status in (kinds.kTimeLimit, kinds.kIterationLimit, kinds.kInterrupt,
+                    kinds.kSolutionLimit):
+        result = SolveStatus.FEASIBLE if has_solution else SolveStatus.NO_SOLUTION
+    else:
+        result = SolveStatus.ERROR
+    if result is SolveStatus.OPTIMAL and not has_solution:
+        result = SolveStatus.ERROR
+    if not np.isfinite(bound if bound is not None else 0.0):
+        bound = None
+    return result, objective, bound, "HiGHS", h.version()
+
+
+def _solve_cbc(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple:
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=mip_gap)
+    m.prob.solve(solver)
+    objective = pulp.value(m.prob.objective) if m.prob.sol_status in (1, 2) else None
+    if m.prob.status == pulp.LpStatusInfeasible or m.prob.sol_status == -1:
+        result = SolveStatus.INFEASIBLE
+    elif m.prob.sol_status == pulp.LpSolutionOptimal:
+        result = SolveStatus.OPTIMAL
+    elif m.prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        result = SolveStatus.FEASIBLE
+    elif m.prob.status == pulp.LpStatusNotSolved:
+        result = SolveStatus.NO_SOLUTION
+    else:
+        result = SolveStatus.ERROR
+    bound = objective if result is SolveStatus.OPTIMAL else None  # CMD interface hides CBC's bound
+    return result, objective, bound, "CBC", f"bundled with PuLP {pulp.__version__}"
+
+
+def _solve_empty(m: AllocationModel) -> tuple:
+    """No decision to take (nothing to allocate): solvers refuse empty models, so decide here."""
+    feasible = all(c.valid(1e-9) for c in m.prob.constraints.values())
+    status = SolveStatus.OPTIMAL if feasible else SolveStatus.INFEASIBLE
+    objective = m.prob.objective.constant if feasible else None
+    return status, objective, objective, "none (empty model)", ""
+
+
+def solve_model(
+    m: AllocationModel, solver: str = "highs", time_limit_s: float = 60.0, mip_gap: float = 0.0
+) -> SolveResult:
+    """Solve with a time limit and read status, objective, bound and gap from the solver."""
+    if m.prob.objective is None:
+        m.prob.setObjective(pulp.LpAffineExpression())
+    start = time.perf_counter()
+    if not m.prob.variables():
+        status, objective, bound, name, version = _solve_empty(m)
+    else:
+        run = {"highs": _solve_highs, "cbc": _solve_cbc}[solver]
+        status, objective, bound, name, version = run(m, time_limit_s, mip_gap)
+    seconds = time.perf_counter() - start
+    with_plan = status.has_plan
+    return SolveResult(
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        gap=_relative_gap(objective, bound),
+        solver=name,
+        solver_version=version,
+        solve_seconds=seconds,
+        x=_values(m.x["var"]) if with_plan and len(m.x) else np.zeros(len(m.x), np.int64),
+        y=_values(m.y["var"]) if with_plan and len(m.y) else np.zeros(len(m.y), np.int64),
+    )

@@ -1,0 +1,63 @@
+"""The short terminal summary of a solve (rich): what a planner checks before opening the report."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from optimiser.diagnose import Conflict
+from optimiser.pipeline import Run
+from optimiser.results import CATEGORIES, posts_by_region
+
+PUBLISHED_2024_SPLIT = {"creation": 47, "compensation": 18, "reinforcement": 33}
+"""Ministry announcement for the 695 posts of 2024 (percent; 2% unexplained in the release)."""
+
+
+def print_summary(run: Run, console: Console) -> None:
+    """Status, objective, posts by region and category, unmet need before and after."""
+    r, plan = run.result, run.plan
+    assert plan is not None
+    gap = "" if r.gap is None else f", gap {r.gap:.2%}"
+    console.print(f"[bold]{run.inputs.scenario_name}[/bold]: [green]{r.status.value}[/green]"
+                  f" with {r.solver} {r.solver_version}{gap}; build {run.build_seconds:.2f} s,"
+                  f" solve {r.solve_seconds:.2f} s")
+    console.print(f"objective {plan.objective:,.4f}; weighted unmet need "
+                  f"{plan.unmet_before:,.2f} -> {plan.unmet_after:,.2f}")
+    for line in run.inputs.change_log:
+        console.print(f"  override {escape(line)}")
+
+    regions = posts_by_region(plan)
+    table = Table(title="Posts by region", show_footer=True)
+    table.add_column("region", footer="total")
+    for column, title in (("posts", "posts"), ("foreign", "foreign doctors"),
+                          ("shortfall_w_before", "weighted shortfall before"),
+                          ("shortfall_w_after", "after")):
+        is_int = column in ("posts", "foreign")
+        total = regions[column].sum()
+        table.add_column(title, justify="right",
+                         footer=f"{total:,.0f}" if is_int else f"{total:,.1f}")
+    for region, row in regions.iterrows():
+        table.add_row(str(region), f"{row['posts']:,.0f}", f"{row['foreign']:,.0f}",
+                      f"{row['shortfall_w_before']:,.1f}", f"{row['shortfall_w_after']:,.1f}")
+    console.print(table)
+
+    total = sum(plan.posts_by_category.values()) or 1
+    cats = Table(title="National posts by category (MODEL.md reading)")
+    for title in ("category", "posts", "share", "published 2024"):
+        cats.add_column(title, justify="left" if title == "category" else "right")
+    for name in CATEGORIES:
+        n = plan.posts_by_category[name]
+        cats.add_row(name, str(n), f"{n / total:.0%}", f"{PUBLISHED_2024_SPLIT[name]}%")
+    console.print(cats)
+
+
+def print_conflict(conflict: Conflict, console: Console) -> None:
+    """The rules that cannot hold together, one per line."""
+    console.print("[bold red]infeasible[/bold red]: these rules cannot all hold together:")
+    for line in conflict.lines:
+        console.print(f"  - {escape(line)}")
+    if not conflict.complete:
+        console.print("  (time budget reached: the set may not be minimal)")
+    if conflict.groups:
+        console.print("Dropping or relaxing any one of them makes the scenario feasible.")
