@@ -8,7 +8,10 @@ through the tiny `Chooser` interface below.
 from __future__ import annotations
 
 import csv
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -422,3 +425,51 @@ def write_instance(instance: Instance, folder: Path) -> tuple[Path, Path]:
         encoding="utf-8",
     )
     return data_dir, scenario_path
+
+
+# --------------------------------------------------------------------------- running the CLI
+
+
+@dataclass
+class CliResult:
+    """Outcome of one `python -m optimiser solve` run."""
+
+    code: int
+    plan: dict[str, Any] | None
+    stdout: str
+    stderr: str
+    out_dir: Path
+
+    def explain(self) -> str:
+        return (f"exit {self.code}\n--- stdout\n{self.stdout[-3000:]}"
+                f"\n--- stderr\n{self.stderr[-3000:]}")
+
+
+def cli_command(data_dir: Path, scenario: Path, out_dir: Path) -> list[str]:
+    """The stable CLI invocation of SCENARIO.md."""
+    return [sys.executable, "-m", "optimiser", "solve", "--data", str(data_dir),
+            "--scenario", str(scenario), "--out", str(out_dir)]
+
+
+def run_cli_many(jobs: list[tuple[Path, Path, Path]], timeout: float = 120) -> list[CliResult]:
+    """Run several solves concurrently (one per core is what the budget assumes)."""
+    procs = [
+        (subprocess.Popen(cli_command(*job), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, cwd=_REPO), job[2])
+        for job in jobs
+    ]
+    results = []
+    for proc, out_dir in procs:
+        stdout, stderr = proc.communicate(timeout=timeout)
+        plan_file = out_dir / "plan.json"
+        plan = json.loads(plan_file.read_text(encoding="utf-8")) if plan_file.exists() else None
+        results.append(CliResult(proc.returncode, plan, stdout, stderr, out_dir))
+    return results
+
+
+def run_cli(data_dir: Path, scenario: Path, out_dir: Path, timeout: float = 120) -> CliResult:
+    """One solve."""
+    return run_cli_many([(data_dir, scenario, out_dir)], timeout)[0]
+
+
+_REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ definitions, team linking) have no group and are always hard.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,7 +64,7 @@ class AllocationModel:
     """group -> labels of its constraints, for infeasibility diagnosis."""
     slacks: dict[Group, list[pulp.LpVariable]] = field(default_factory=dict)
     """Elastic slack variables per group."""
-    _ids: Iterable[int] = field(default_factory=itertools.count)
+    _ids: Iterator[int] = field(default_factory=itertools.count)
 
     def mode(self, group: Group | None) -> GroupMode:
         """The mode of a group; structural rows (group None) are always hard."""
@@ -93,6 +93,11 @@ class AllocationModel:
             self.groups.setdefault(group, []).append(label)
         return constraint
 
+    def variable(self, name: str, upper: float | None = None,
+                 cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+        """A variable >= 0 owned by the problem (PuLP 4 style, also available in PuLP 3.3)."""
+        return self.prob.add_variable(name, lowBound=0, upBound=upper, cat=cat)
+
     def _with_slack(
         self, expr: pulp.LpAffineExpression, sense: Sense, group: Group
     ) -> pulp.LpAffineExpression:
@@ -100,7 +105,7 @@ class AllocationModel:
         signs = {">=": (1.0,), "<=": (-1.0,), "==": (1.0, -1.0)}[sense]
         expr = pulp.LpAffineExpression(expr)
         for sign in signs:
-            slack = pulp.LpVariable(f"e_{next(self._ids)}", lowBound=0)
+            slack = self.variable(f"e_{next(self._ids)}")
             self.slacks.setdefault(group, []).append(slack)
             expr[slack] = sign
         return expr

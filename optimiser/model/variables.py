@@ -15,16 +15,10 @@ from optimiser.inputs import ModelInputs
 from optimiser.model.core import AllocationModel, affine
 
 
-def _variables(prefix: str, upper: np.ndarray | None, cat: str) -> list[pulp.LpVariable]:
+def _variables(m: AllocationModel, prefix: str, upper: np.ndarray, cat: str) -> list:
     """One variable per row; NaN upper bounds mean unbounded."""
-    count = 0 if upper is None else len(upper)
-    return [
-        pulp.LpVariable(
-            f"{prefix}_{i}", lowBound=0,
-            upBound=None if np.isnan(upper[i]) else float(upper[i]), cat=cat,
-        )
-        for i in range(count)
-    ]
+    return [m.variable(f"{prefix}_{i}", None if np.isnan(u) else float(u), cat)
+            for i, u in enumerate(upper)]
 
 
 def _pair_positions(inputs: ModelInputs, table: pd.DataFrame) -> np.ndarray:
@@ -50,7 +44,7 @@ def add_post_variables(m: AllocationModel, inputs: ModelInputs) -> None:
     rows = rows.sort_values(["delegation", "specialty", "promotion"], kind="stable")
     rows = rows.reset_index(drop=True)
     rows["pair"] = _pair_positions(inputs, rows)
-    rows["var"] = _variables("x", rows["bound"].to_numpy(float), pulp.LpInteger)
+    rows["var"] = _variables(m, "x", rows["bound"].to_numpy(float), pulp.LpInteger)
     m.x = rows[["delegation", "specialty", "promotion", "pair", "bound", "var"]]
 
 
@@ -68,10 +62,10 @@ def add_foreign_variables(m: AllocationModel, inputs: ModelInputs) -> None:
              if m.options.tight_bounds else np.full(len(rows), np.nan))
     rows["pair"] = _pair_positions(inputs, rows)
     rows["bound"] = upper
-    rows["var"] = _variables("y", upper, pulp.LpInteger)
+    rows["var"] = _variables(m, "y", upper, pulp.LpInteger)
     m.y = rows[["contingent", "delegation", "specialty", "pair", "bound", "var"]]
     sites = rows[["contingent", "delegation"]].drop_duplicates().reset_index(drop=True)
-    sites["var"] = _variables("b", np.ones(len(sites)), pulp.LpBinary)
+    sites["var"] = _variables(m, "b", np.ones(len(sites)), pulp.LpBinary)
     m.b = sites
 
 
@@ -97,11 +91,11 @@ def add_need_variables(m: AllocationModel, inputs: ModelInputs) -> None:
     need_u = movable & (target > base)
     need_a = movable & (presence > base)
     table = pd.DataFrame(index=np.flatnonzero(movable))
-    table["u"] = [pulp.LpVariable(f"u_{i}", lowBound=0) if need_u[i] else None
+    table["u"] = [m.variable(f"u_{i}") if need_u[i] else None
                   for i in table.index]
-    table["a"] = [pulp.LpVariable(f"a_{i}", lowBound=0) if need_a[i] else None
+    table["a"] = [m.variable(f"a_{i}") if need_a[i] else None
                   for i in table.index]
-    table["o"] = [pulp.LpVariable(f"o_{i}", lowBound=0) for i in table.index]
+    table["o"] = [m.variable(f"o_{i}") for i in table.index]
     m.pair_vars = table
 
     fixed = ~movable

@@ -1,0 +1,372 @@
+"""Every figure of the report, derived once from the plan folder as pandas tables.
+
+This is the only module that computes: the HTML, Excel and Markdown writers and the charts
+only format these tables, so the three files always agree with each other and with
+plan.json. Columns use stable English keys; `kinds` says how each column is formatted and
+`i18n` gives its label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from optimiser.report.load import Plan
+
+CATEGORIES = ("creation", "compensation", "reinforcement")
+# Ministry of Health announcement of the 2024 allocation: 695 posts, 47% / 18% / 33%.
+REFERENCE_2024 = {"creation": 0.47, "compensation": 0.18, "reinforcement": 0.33}
+REFERENCE_2024_POSTS = 695
+WORST_OFF_ROWS = 15
+DEFAULT_ABSENCE_PENALTY = 4.0
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report: a frame plus how to show each column.
+
+    `kinds` maps a column to code, text, ar, term, value, int, num1, num2, pct or money.
+    `labels` names columns that i18n cannot know (specialty codes), per language.
+    `total_row` marks a last row that sums the others (shown in bold).
+    """
+
+    key: str
+    frame: pd.DataFrame
+    kinds: Mapping[str, str]
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    total_row: bool = False
+
+    def select(self, columns: list[str]) -> Table:
+        """The same table restricted to `columns` (e.g. region totals beside the map)."""
+        return Table(self.key, self.frame.loc[:, columns], {c: self.kinds[c] for c in columns},
+                     self.labels, self.total_row)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """All the report shows: scalar `summary`, ordered `tables` and the map's `places`."""
+
+    summary: Mapping[str, Any]
+    tables: Mapping[str, Table]
+    places: pd.DataFrame
+
+
+def build_report_data(plan: Plan) -> ReportData:
+    """Derive the summary and every table from a loaded plan folder."""
+    meta = plan.meta
+    rows = _rows_with_need(plan)
+    info = _delegation_info(meta)
+    regions = _region_info(meta)
+    deleg = _delegations(rows, info)
+    tables: dict[str, Table] = {
+        "promotions": _promotions(plan),
+        "categories": _categories(meta),
+        "region_specialty": _region_specialty(plan, info, regions, meta),
+        "regions": _regions(deleg, regions),
+        "delegations": Table("delegations", deleg.loc[:, list(DELEGATION_KINDS)],
+                             DELEGATION_KINDS),
+        "worst_off": _worst_off(deleg),
+        "detail": _detail(rows, info),
+        "deployments": _deployments(plan, info, meta),
+        "contingents": _contingents(plan, meta),
+        "specialties": _specialties(rows, meta),
+        "parameters": _parameters(meta),
+        "overrides": Table("overrides", pd.DataFrame(
+            {"override": [str(x) for x in meta.get("overrides_log") or []]}),
+            {"override": "text"}),
+        "constraints": _constraints(meta),
+        "sources": _sources(meta),
+    }
+    sensitivity = _sensitivity(meta)
+    if sensitivity is not None:
+        tables["sensitivity"] = sensitivity
+    places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
+                         on="delegation", how="left")
+    return ReportData(summary=_summary(meta, rows), tables=tables, places=places)
+
+
+def _rows_with_need(plan: Plan) -> pd.DataFrame:
+    """Delegation x specialty rows plus weighted unmet need (MODEL.md objective, first term)."""
+    penalty = float((plan.meta.get("parameters") or {}).get("absence_penalty")
+                    or DEFAULT_ABSENCE_PENALTY)
+    rows = plan.delegations.copy()
+    weight = rows["priority_weight"] * rows["specialty_weight"]
+    rows["unmet_before"] = weight * (rows["shortfall_before"]
+                                     + penalty * rows["absence_shortfall_before"])
+    rows["unmet_after"] = weight * (rows["shortfall"] + penalty * rows["absence_shortfall"])
+    return rows
+
+
+def _delegation_info(meta: Mapping[str, Any]) -> pd.DataFrame:
+    info = pd.DataFrame(meta["delegation_info"])
+    for column in ("name_ar", "latitude", "longitude", "hcp_code"):
+        if column not in info.columns:
+            info[column] = None
+    info["name_fr"] = info["name_fr"].fillna(info["delegation"]).astype(str)
+    info["name_ar"] = info["name_ar"].fillna("").astype(str)
+    info["latitude"] = pd.to_numeric(info["latitude"], errors="coerce")
+    info["longitude"] = pd.to_numeric(info["longitude"], errors="coerce")
+    info["hcp_code"] = info["hcp_code"].fillna("").astype(str)
+    return info
+
+
+def _region_info(meta: Mapping[str, Any]) -> pd.DataFrame:
+    regions = pd.DataFrame(meta["regions"])
+    if "name_ar" not in regions.columns:
+        regions["name_ar"] = ""
+    regions["name_ar"] = regions["name_ar"].fillna("").astype(str)
+    regions["name_fr"] = regions["name_fr"].fillna(regions["region"]).astype(str)
+    return regions[["region", "name_fr", "name_ar"]]
+
+
+SUMS = ["staff_before", "staff_after", "target", "shortfall_before", "shortfall", "posts",
+        "creation", "compensation", "reinforcement", "foreign", "unmet_before", "unmet_after"]
+DELEGATION_KINDS = {
+    "delegation": "code", "name_fr": "text", "name_ar": "ar", "region": "code",
+    "population": "int", "density_before": "num1", "density_after": "num1",
+    "target_density": "num1", "shortfall_before": "num1", "shortfall_after": "num1",
+    "posts": "int", "creation": "int", "compensation": "int", "reinforcement": "int",
+    "foreign": "int", "unmet_before": "num1", "unmet_after": "num1",
+}
+
+
+def _densities(frame: pd.DataFrame) -> pd.DataFrame:
+    """Specialists (of the plan's specialties) per 100,000 inhabitants, before/after/target."""
+    frame["density_before"] = frame["staff_before"] / frame["population"] * 1e5
+    frame["density_after"] = frame["staff_after"] / frame["population"] * 1e5
+    frame["target_density"] = frame["target"] / frame["population"] * 1e5
+    return frame.rename(columns={"shortfall": "shortfall_after"})
+
+
+def _delegations(rows: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    """Per-delegation sums over specialties, densities included (all columns kept)."""
+    grouped = rows.groupby(["region", "delegation"], sort=True, as_index=False).agg(
+        population=("population", "first"), **{c: (c, "sum") for c in SUMS})
+    grouped = grouped.merge(info[["delegation", "name_fr", "name_ar"]], on="delegation",
+                            how="left")
+    grouped["name_fr"] = grouped["name_fr"].fillna(grouped["delegation"])
+    grouped["name_ar"] = grouped["name_ar"].fillna("")
+    return _densities(grouped).reset_index(drop=True)
+
+
+def _regions(deleg: pd.DataFrame, regions: pd.DataFrame) -> Table:
+    """Region sums (and a national total row) of the per-delegation figures."""
+    sums = ["population", "delegations", "staff_before", "staff_after", "target",
+            "shortfall_before", "shortfall_after", "posts", "foreign", "unmet_before",
+            "unmet_after"]
+    grouped = deleg.assign(delegations=1).groupby("region", sort=False)[sums].sum()
+    grouped = regions.merge(grouped, left_on="region", right_index=True, how="inner")
+    total = {"region": "", "name_fr": "Total", "name_ar": "", **grouped[sums].sum().to_dict()}
+    grouped = pd.concat([grouped, pd.DataFrame([total])], ignore_index=True)
+    grouped = _densities(grouped.rename(columns={"shortfall_after": "shortfall"}))
+    kinds = {"region": "code", "name_fr": "text", "name_ar": "ar", "population": "int",
+             "delegations": "int", "density_before": "num1", "density_after": "num1",
+             "target_density": "num1", "shortfall_before": "num1", "shortfall_after": "num1",
+             "posts": "int", "foreign": "int", "unmet_before": "num1", "unmet_after": "num1"}
+    return Table("regions", grouped.loc[:, list(kinds)], kinds, total_row=True)
+
+
+def _promotions(plan: Plan) -> Table:
+    posts = plan.allocations.groupby("promotion", sort=True)["posts"].sum()
+    by_meta = {int(k): int(v) for k, v in (plan.meta.get("posts_by_promotion") or {}).items()}
+    for promotion, count in by_meta.items():
+        posts.loc[promotion] = max(int(posts.get(promotion, 0)), count)
+    posts = posts.sort_index()
+    total = int(posts.sum())
+    frame = pd.DataFrame({"promotion": [str(p) for p in posts.index] + ["Total"],
+                          "posts": [int(v) for v in posts] + [total]})
+    frame["share"] = frame["posts"] / total if total else 0.0
+    return Table("promotions", frame, {"promotion": "code", "posts": "int", "share": "pct"},
+                 total_row=True)
+
+
+def _categories(meta: Mapping[str, Any]) -> Table:
+    counts = {c: int((meta.get("posts_by_category") or {}).get(c, 0)) for c in CATEGORIES}
+    total = sum(counts.values())
+    frame = pd.DataFrame({
+        "category": list(CATEGORIES),
+        "posts": [counts[c] for c in CATEGORIES],
+        "share": [counts[c] / total if total else 0.0 for c in CATEGORIES],
+        "reference_2024": [REFERENCE_2024[c] for c in CATEGORIES],
+    })
+    return Table("categories", frame, {"category": "term", "posts": "int", "share": "pct",
+                                       "reference_2024": "pct"})
+
+
+def _specialty_labels(meta: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    labels = {}
+    for spec in meta["specialties"]:
+        name_fr = spec.get("name_fr") or spec["specialty"]
+        labels[spec["specialty"]] = {"fr": name_fr, "en": spec.get("name_en") or name_fr}
+    return labels
+
+
+def _region_specialty(plan: Plan, info: pd.DataFrame, regions: pd.DataFrame,
+                      meta: Mapping[str, Any]) -> Table:
+    """National posts by region (rows) and specialty (columns), with totals."""
+    codes = [s["specialty"] for s in meta["specialties"]]
+    alloc = plan.allocations.merge(info[["delegation", "region"]], on="delegation", how="left")
+    pivot = alloc.pivot_table(index="region", columns="specialty", values="posts",
+                              aggfunc="sum", fill_value=0)
+    pivot = pivot.reindex(index=list(regions["region"]), columns=codes, fill_value=0)
+    pivot = pivot.fillna(0).astype("int64")
+    pivot["total"] = pivot.sum(axis=1)
+    frame = regions[["region", "name_fr"]].merge(pivot, left_on="region", right_index=True)
+    total = {"region": "", "name_fr": "Total", **{c: int(frame[c].sum())
+                                                  for c in [*codes, "total"]}}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    kinds = {"region": "code", "name_fr": "text", **{c: "int" for c in codes}, "total": "int"}
+    return Table("region_specialty", frame, kinds, labels=_specialty_labels(meta),
+                 total_row=True)
+
+
+def _worst_off(deleg: pd.DataFrame) -> Table:
+    """The delegations with the most weighted unmet need left after the plan."""
+    frame = deleg.sort_values(["unmet_after", "delegation"], ascending=[False, True],
+                              kind="mergesort").head(WORST_OFF_ROWS)
+    columns = ["delegation", "name_fr", "name_ar", "region", "unmet_before", "unmet_after",
+               "shortfall_after", "density_after", "target_density"]
+    return Table("worst_off", frame.loc[:, columns].reset_index(drop=True),
+                 {c: DELEGATION_KINDS[c] for c in columns})
+
+
+def _detail(rows: pd.DataFrame, info: pd.DataFrame) -> Table:
+    frame = rows.merge(info[["delegation", "name_fr"]], on="delegation", how="left")
+    kinds = {"delegation": "code", "name_fr": "text", "region": "code", "specialty": "code",
+             "population": "int", "target": "num2", "presence_threshold": "num2",
+             "current": "int", "departures": "int", "staff_before": "int", "posts": "int",
+             "foreign": "int", "staff_after": "int", "shortfall_before": "num2",
+             "shortfall": "num2", "absence_shortfall_before": "num2",
+             "absence_shortfall": "num2", "creation": "int", "compensation": "int",
+             "reinforcement": "int", "unmet_before": "num2", "unmet_after": "num2"}
+    return Table("detail", frame.loc[:, list(kinds)], kinds)
+
+
+def _contingent_frame(meta: Mapping[str, Any]) -> pd.DataFrame:
+    columns = ["contingent", "name", "origin", "min_team", "max_sites", "cost_per_doctor",
+               "eligible", "supply"]
+    frame = pd.DataFrame(meta.get("contingents") or [], columns=columns)
+    frame["name"] = frame["name"].fillna(frame["contingent"])
+    frame["cost_per_doctor"] = pd.to_numeric(frame["cost_per_doctor"]).fillna(0.0)
+    return frame
+
+
+def _deployments(plan: Plan, info: pd.DataFrame, meta: Mapping[str, Any]) -> Table:
+    """Where each contingent serves: one row per contingent, delegation and specialty."""
+    cont = _contingent_frame(meta)[["contingent", "name", "cost_per_doctor"]]
+    frame = plan.foreign.merge(info[["delegation", "name_fr", "region"]], on="delegation",
+                               how="left").merge(cont, on="contingent", how="left")
+    frame["cost"] = frame["doctors"] * frame["cost_per_doctor"].fillna(0.0)
+    frame = frame.rename(columns={"name": "contingent_name"}).sort_values(
+        ["contingent", "region", "delegation", "specialty"], kind="mergesort")
+    kinds = {"contingent": "code", "contingent_name": "text", "region": "code",
+             "delegation": "code", "name_fr": "text", "specialty": "code", "doctors": "int",
+             "cost": "money"}
+    return Table("deployments", frame.loc[:, list(kinds)].reset_index(drop=True), kinds)
+
+
+def _contingents(plan: Plan, meta: Mapping[str, Any]) -> Table:
+    cont = _contingent_frame(meta)
+    used = plan.foreign.groupby("contingent").agg(deployed=("doctors", "sum"),
+                                                  sites=("delegation", "nunique"))
+    cont = cont.merge(used, left_on="contingent", right_index=True, how="left")
+    cont["supply_total"] = [sum((s or {}).values()) for s in cont["supply"]]
+    cont["supply"] = [", ".join(f"{k} {v}" for k, v in sorted((s or {}).items()))
+                      for s in cont["supply"]]
+    cont["eligible"] = [";".join(e) if isinstance(e, list) else (e or "")
+                        for e in cont["eligible"]]
+    cont[["deployed", "sites"]] = cont[["deployed", "sites"]].fillna(0).astype("int64")
+    cont["cost"] = cont["deployed"] * cont["cost_per_doctor"]
+    kinds = {"contingent": "code", "name": "text", "origin": "code", "supply": "text",
+             "supply_total": "int", "deployed": "int", "sites": "int", "min_team": "value",
+             "max_sites": "value", "cost_per_doctor": "money", "cost": "money",
+             "eligible": "text"}
+    return Table("contingents", cont.loc[:, list(kinds)].reset_index(drop=True), kinds)
+
+
+def _specialties(rows: pd.DataFrame, meta: Mapping[str, Any]) -> Table:
+    spec = pd.DataFrame(meta["specialties"])
+    for column in ("name_en", "min_presence", "weight"):
+        if column not in spec.columns:
+            spec[column] = None
+    sums = rows.groupby("specialty")[["posts", "foreign", "shortfall_before", "shortfall"]].sum()
+    spec = spec.merge(sums, left_on="specialty", right_index=True, how="left")
+    spec = spec.rename(columns={"shortfall": "shortfall_after"})
+    kinds = {"specialty": "code", "name_fr": "text", "name_en": "text",
+             "norm_per_100k": "num2", "min_presence": "value", "weight": "value",
+             "posts": "int", "foreign": "int", "shortfall_before": "num1",
+             "shortfall_after": "num1"}
+    return Table("specialties", spec.loc[:, list(kinds)].fillna({"name_en": ""}), kinds)
+
+
+def _parameters(meta: Mapping[str, Any]) -> Table:
+    params = dict(meta.get("parameters") or {})
+    frame = pd.DataFrame({"parameter": list(params), "value": list(params.values())},
+                         columns=["parameter", "value"])
+    return Table("parameters", frame, {"parameter": "code", "value": "value"})
+
+
+def _constraints(meta: Mapping[str, Any]) -> Table:
+    columns = ["name", "description", "counts", "min", "max", "value"]
+    frame = pd.DataFrame(meta.get("scenario_constraints") or [], columns=columns)
+    frame = frame.astype(object).where(frame.notna(), None)
+    return Table("constraints", frame, {"name": "code", "description": "text",
+                                        "counts": "code", "min": "value", "max": "value",
+                                        "value": "value"})
+
+
+def _sources(meta: Mapping[str, Any]) -> Table:
+    sources = meta.get("sources") or {}
+    frame = pd.DataFrame({"file": sorted(sources),
+                          "source": ["; ".join(str(v) for v in sources[f] or [])
+                                     for f in sorted(sources)]}, columns=["file", "source"])
+    return Table("sources", frame, {"file": "code", "source": "text"})
+
+
+def _sensitivity(meta: Mapping[str, Any]) -> Table | None:
+    """Marginal value of one more post, shown only when the plan carries `sensitivity`.
+
+    Accepted shapes: a list of row objects, or a mapping from specialty code to a value.
+    """
+    data = meta.get("sensitivity")
+    if not data:
+        return None
+    if isinstance(data, Mapping):
+        frame = pd.DataFrame({"specialty": list(data), "marginal_value": list(data.values())})
+    else:
+        frame = pd.DataFrame(list(data))
+    kinds = {c: ("num2" if pd.api.types.is_float_dtype(frame[c]) else "value")
+             for c in frame.columns}
+    return Table("sensitivity", frame, kinds)
+
+
+def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
+    totals = meta.get("totals") or {}
+    unmet = meta.get("unmet_need") or {}
+    before = float(unmet.get("before", rows["unmet_before"].sum()))
+    after = float(unmet.get("after", rows["unmet_after"].sum()))
+    params = meta.get("parameters") or {}
+    return {
+        "scenario": str(meta["scenario"]), "description": str(meta.get("description") or ""),
+        "status": str(meta["status"]), "objective": meta.get("objective"),
+        "best_bound": meta.get("best_bound"), "gap": meta.get("gap"),
+        "solver": meta.get("solver"), "solver_version": meta.get("solver_version"),
+        "build_seconds": meta.get("build_seconds"), "solve_seconds": meta.get("solve_seconds"),
+        "generated_at": meta.get("generated_at"),
+        "posts_available": totals.get("posts_available"),
+        "posts_allocated": int(totals.get("posts_allocated", rows["posts"].sum())),
+        "foreign_available": totals.get("foreign_available"),
+        "foreign_deployed": int(totals.get("foreign_deployed", rows["foreign"].sum())),
+        "budget": params.get("budget"), "budget_used": float(meta.get("budget_used") or 0.0),
+        "unmet_before": before, "unmet_after": after,
+        "unmet_change": (after - before) / before if before else 0.0,
+        "absence_penalty": float(params.get("absence_penalty") or DEFAULT_ABSENCE_PENALTY),
+        "n_regions": int(rows["region"].nunique()),
+        "n_delegations": int(rows["delegation"].nunique()),
+        "n_specialties": int(rows["specialty"].nunique()),
+        "n_contingents": len(meta.get("contingents") or []),
+        "reference_2024_posts": REFERENCE_2024_POSTS,
+    }
