@@ -42,11 +42,11 @@ def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | Non
     from optimiser.terminal import print_conflict, print_summary
 
     console = Console(stderr=False, highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         inputs = load_inputs(data_dir, scenario_path)
     except InputError as exc:
-        errors.print(exc.render(), markup=False)
+        click.echo(exc.render(), err=True)
         sys.exit(EXIT_INPUT)
     run = run_scenario(inputs)
     status = run.result.status

@@ -440,6 +440,10 @@ class CliResult:
     stderr: str
     out_dir: Path
 
+    def wrote_anything(self) -> bool:
+        """SCENARIO.md: an infeasible solve writes nothing (the folder is written atomically)."""
+        return self.out_dir.exists() and any(self.out_dir.iterdir())
+
     def explain(self) -> str:
         return (f"exit {self.code}\n--- stdout\n{self.stdout[-3000:]}"
                 f"\n--- stderr\n{self.stderr[-3000:]}")

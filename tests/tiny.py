@@ -54,7 +54,7 @@ def dataset(folder: Path, *, delegations: list[tuple], specialties: list[tuple],
 
 
 def scenario(path: Path, **content: object) -> Path:
-    content.setdefault("name", "test")
+    content = {"name": "test", **content}
     path.write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -66,7 +66,9 @@ def solve(data: Path, scenario_path: Path | None, out: Path) -> tuple[int, str, 
         args += ["--scenario", str(scenario_path)]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     plan_file = out / "plan.json"
-    plan = json.loads(plan_file.read_text(encoding="utf-8")) if plan_file.exists() else None
+    plan = None
+    if result.exit_code == 0 and plan_file.exists():
+        plan = json.loads(plan_file.read_text(encoding="utf-8"))
     return result.exit_code, result.output, plan
 
 

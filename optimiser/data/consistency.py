@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from optimiser.data.contract import FILES, CODE_PATTERN
-from optimiser.data.load import LINE
+from optimiser.data.load import LINE, REJECTED
 from optimiser.errors import InputIssue
 
 
@@ -94,7 +94,7 @@ def check_dataset(tables: dict[str, pd.DataFrame]) -> list[InputIssue]:
 
     def codes(name: str, column: str) -> set[str]:
         table = tables.get(name)
-        return set() if table is None else set(table[column])
+        return set() if table is None else set(table[column]) | table.attrs.get(REJECTED, set())
 
     regions = codes("regions.csv", "region_code")
     delegations = codes("delegations.csv", "delegation_code")

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from optimiser.data.contract import FILES, FileSpec
 from optimiser.errors import InputIssue
 
+REJECTED = "rejected_codes"
 LINE = "_line"
 """Column holding the CSV line of each row, kept so that consistency checks can point at it."""
 
@@ -46,6 +47,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame | None, list[In
         return None, issues
 
     records: list[dict[str, object]] = []
+    rejected_codes: set[str] = set()
     start = reader.line_num + 1
     for cells in reader:
         line, start = start, reader.line_num + 1
@@ -60,13 +62,18 @@ def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame | None, list[In
             valid = spec.row_model.model_validate(row)
         except ValidationError as exc:
             issues += [_issue_from_error(spec.name, line, row, err) for err in exc.errors()]
+            rejected_codes.add(str(row.get(spec.key[0], "")).strip())
             continue
         record: dict[str, object] = {k: v for k, v in row.items() if k not in spec.columns}
         record.update(valid.model_dump())
         record[LINE] = line
         records.append(record)
     columns = [*spec.columns, *[h for h in header if h not in spec.columns], LINE]
-    return pd.DataFrame.from_records(records, columns=columns), issues
+    table = pd.DataFrame.from_records(records, columns=columns)
+    # Codes of rows rejected above still exist for the planner: references to them are not
+    # reported again as unknown codes (one mistake, one message).
+    table.attrs[REJECTED] = rejected_codes
+    return table, issues
 
 
 def _header_issues(spec: FileSpec, header: list[str]) -> list[InputIssue]:

@@ -26,6 +26,18 @@ TEXT: dict[str, dict[str, str]] = {
     "best_bound": {"fr": "Meilleure borne", "en": "Best bound"},
     "gap": {"fr": "Écart d'optimalité", "en": "Optimality gap"},
     "solver": {"fr": "Solveur", "en": "Solver"},
+    "solver_version": {"fr": "Version du solveur", "en": "Solver version"},
+    "description": {"fr": "Description", "en": "Description"},
+    "posts_available": {"fr": "Postes disponibles", "en": "Posts available"},
+    "foreign_available": {"fr": "Médecins étrangers offerts", "en": "Foreign doctors offered"},
+    "budget": {"fr": "Plafond budgétaire (MAD)", "en": "Budget cap (MAD)"},
+    "unmet_before": {"fr": "Besoin non couvert pondéré avant le plan",
+                     "en": "Weighted unmet need before the plan"},
+    "unmet_after": {"fr": "Besoin non couvert pondéré après le plan",
+                    "en": "Weighted unmet need after the plan"},
+    "unmet_change_item": {"fr": "Variation du besoin non couvert",
+                          "en": "Change in unmet need"},
+    "colon": {"fr": "\u00a0: ", "en": ": "},
     "build_seconds": {"fr": "Construction du modèle (s)", "en": "Model build (s)"},
     "solve_seconds": {"fr": "Résolution (s)", "en": "Solve (s)"},
     "generated_at": {"fr": "Plan calculé le", "en": "Plan computed on"},
@@ -86,6 +98,14 @@ TEXT: dict[str, dict[str, str]] = {
                       "en": "Not shown on the map: {names}."},
     "map_as_points": {"fr": "Représentées par un point (limite inconnue) : {names}.",
                       "en": "Shown as a point (boundary unknown): {names}."},
+    "map_simplified": {"fr": "Tracés simplifiés (environ 2 km) pour l'affichage ; en gris, "
+                             "les provinces hors du plan.",
+                       "en": "Outlines simplified (about 2 km) for display; provinces outside "
+                             "the plan in grey."},
+    "map_positions": {"fr": "Positions : latitude et longitude des délégations dans les "
+                            "données du plan (sources : {sources}).",
+                      "en": "Positions: the delegations' latitude and longitude in the plan "
+                            "data (sources: {sources})."},
     "not_in_plan": {"fr": "hors plan", "en": "not in the plan"},
     "region_totals": {"fr": "Totaux par région", "en": "Region totals"},
     "chart_unmet": {"fr": "Besoin non couvert pondéré par région, avant et après le plan",

