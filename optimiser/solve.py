@@ -18,6 +18,7 @@ import numpy as np
 import pulp
 
 from optimiser.model import AllocationModel
+from optimiser.model.lp import linear
 
 
 class SolveStatus(str, enum.Enum):
@@ -135,26 +136,19 @@ def _solve_cbc(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple
     return result, objective, bound, "CBC", f"bundled with PuLP {pulp.__version__}"
 
 
-def _solve_empty(m: AllocationModel) -> tuple:
-    """No decision to take (nothing to allocate): solvers refuse empty models, so decide here."""
-    feasible = all(c.valid(1e-9) for c in m.prob.constraints.values())
-    status = SolveStatus.OPTIMAL if feasible else SolveStatus.INFEASIBLE
-    objective = m.prob.objective.constant if feasible else None
-    return status, objective, objective, "none (empty model)", ""
-
-
 def solve_model(
     m: AllocationModel, solver: str = "highs", time_limit_s: float = 60.0, mip_gap: float = 0.0
 ) -> SolveResult:
     """Solve with a time limit and read status, objective, bound and gap from the solver."""
     if m.prob.objective is None:
-        m.prob.setObjective(pulp.LpAffineExpression())
-    start = time.perf_counter()
+        m.prob.setObjective(linear([]))
     if not m.prob.variables():
-        status, objective, bound, name, version = _solve_empty(m)
-    else:
-        run = {"highs": _solve_highs, "cbc": _solve_cbc}[solver]
-        status, objective, bound, name, version = run(m, time_limit_s, mip_gap)
+        # Nothing to decide, but rows like `0 = posts` may still be infeasible: solvers refuse
+        # empty models, so give them one fixed column and let them judge the rows.
+        m.add("fixed", "fixed", linear([(m.variable("fixed", upper=0.0), 1.0)]), "==", 0)
+    start = time.perf_counter()
+    run = {"highs": _solve_highs, "cbc": _solve_cbc}[solver]
+    status, objective, bound, name, version = run(m, time_limit_s, mip_gap)
     seconds = time.perf_counter() - start
     with_plan = status.has_plan
     return SolveResult(

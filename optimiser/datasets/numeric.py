@@ -28,6 +28,28 @@ def apportion(weights: Mapping[K, float], total: int) -> dict[K, int]:
     return round_preserving(quotas, total)
 
 
+def apportion_capped(weights: Mapping[K, float], total: int,
+                     caps: Mapping[K, int]) -> dict[K, int]:
+    """Like `apportion`, but no key gets more than its cap; the excess is re-apportioned.
+
+    Raises ValueError when the caps cannot hold `total`.
+    """
+    if total > sum(caps[k] for k in weights):
+        raise ValueError(f"caps hold fewer than {total}")
+    result = dict.fromkeys(weights, 0)
+    left, open_keys = total, {k for k in weights if caps[k] > 0 and weights[k] > 0}
+    while left > 0:
+        if not open_keys:
+            raise ValueError(f"{left} left with no positive weight under its cap")
+        share = apportion({k: weights[k] for k in open_keys}, left)
+        for k in sorted(open_keys):
+            take = min(share[k], caps[k] - result[k])
+            result[k] += take
+            left -= take
+        open_keys = {k for k in open_keys if result[k] < caps[k]}
+    return result
+
+
 def round_preserving(values: Mapping[K, float], total: int) -> dict[K, int]:
     """Round non-negative reals to integers whose sum is `total` (largest remainder).
 

@@ -13,6 +13,7 @@ import pulp
 
 from optimiser.inputs import ModelInputs, Selection
 from optimiser.model.core import AllocationModel, affine
+from optimiser.model.lp import linear
 
 
 def _grouped_sums(table: pd.DataFrame, keys: list[str]) -> dict[tuple, pulp.LpAffineExpression]:
@@ -33,7 +34,7 @@ def add_posts_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
     for (s, p), posts in inputs.posts.items():
         if posts == 0 and m.options.tight_bounds:
             continue  # no variables exist: the row would read 0 = 0
-        expr = sums.get((s, p), pulp.LpAffineExpression())
+        expr = sums.get((s, p), linear([]))
         m.add("posts", f"posts[{s},{p}]", expr, sense, posts, group=("posts", s, p))
 
 
@@ -125,7 +126,7 @@ def add_budget_constraint(m: AllocationModel, inputs: ModelInputs) -> None:
         return
     cost = inputs.contingents["cost_per_doctor"].reindex(m.y["contingent"]).to_numpy(float)
     terms = [(v, float(c)) for v, c in zip(m.y["var"], cost, strict=True) if c != 0]
-    m.add("budget", "budget", pulp.LpAffineExpression(terms), "<=", inputs.budget,
+    m.add("budget", "budget", linear(terms), "<=", inputs.budget,
           group=("budget",))
 
 

@@ -18,13 +18,11 @@ from typing import Literal
 import pandas as pd
 import pulp
 
+from optimiser.model.lp import Sense, add_row, linear
+
 Group = tuple
 """A relaxable constraint group, e.g. ("posts", "ANES", 2024) or ("scenario", "ttah-floor")."""
 GroupMode = Literal["hard", "elastic", "off"]
-Sense = Literal["<=", ">=", "=="]
-
-_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
-
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -85,9 +83,7 @@ class AllocationModel:
             return None
         if mode == "elastic":
             expr = self._with_slack(expr, sense, group)
-        constraint = pulp.LpConstraint(expr, _SENSES[sense], rhs=float(rhs))
-        name = f"{family}_{next(self._ids)}"
-        self.prob.addConstraint(constraint, name)
+        constraint = add_row(self.prob, expr, sense, rhs, f"{family}_{next(self._ids)}")
         self.constraints.setdefault(family, {})[label] = constraint
         if group is not None:
             self.groups.setdefault(group, []).append(label)
@@ -103,14 +99,13 @@ class AllocationModel:
     ) -> pulp.LpAffineExpression:
         """expr + s >= rhs, expr - s <= rhs, or expr + s+ - s- == rhs, with s >= 0."""
         signs = {">=": (1.0,), "<=": (-1.0,), "==": (1.0, -1.0)}[sense]
-        expr = pulp.LpAffineExpression(expr)
         for sign in signs:
             slack = self.variable(f"e_{next(self._ids)}")
             self.slacks.setdefault(group, []).append(slack)
-            expr[slack] = sign
+            expr = expr + sign * slack
         return expr
 
 
 def affine(variables: Iterable[pulp.LpVariable], coef: float = 1.0) -> pulp.LpAffineExpression:
     """Sum of variables with one coefficient, built in one pass (no quadratic `+=` chains)."""
-    return pulp.LpAffineExpression([(v, coef) for v in variables])
+    return linear((v, coef) for v in variables)

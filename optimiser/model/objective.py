@@ -6,6 +6,7 @@ import pulp
 
 from optimiser.inputs import ModelInputs
 from optimiser.model.core import AllocationModel
+from optimiser.model.lp import linear
 
 
 def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
@@ -23,10 +24,10 @@ def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
             terms.append((a, float(coef[pos] * inputs.absence_penalty)))
         terms.append((o, inputs.eps_over))
     terms += [(y, inputs.eps_foreign) for y in m.y["var"]] if not m.y.empty else []
-    m.prob.setObjective(pulp.LpAffineExpression(terms, constant=m.objective_constant))
+    m.prob.setObjective(linear(terms, constant=m.objective_constant))
 
 
 def set_violation_objective(m: AllocationModel) -> None:
     """min total slack of elastic groups: the least relaxation that makes the scenario feasible."""
     slacks = [s for group in sorted(m.slacks, key=str) for s in m.slacks[group]]
-    m.prob.setObjective(pulp.LpAffineExpression([(s, 1.0) for s in slacks]))
+    m.prob.setObjective(linear((s, 1.0) for s in slacks))

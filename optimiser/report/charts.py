@@ -61,7 +61,20 @@ def to_svg(fig: Any, label: str) -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = PATH_DATA.sub(_round_path, svg)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(label)}" ', 1)
+
+
+PATH_DATA = re.compile(r' d="([^"]*)"')
+DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def _round_path(match: re.Match[str]) -> str:
+    """Path coordinates to 0.1 pt (1/720 inch): a third of the bytes, no visible change."""
+    def short(number: re.Match[str]) -> str:
+        text = f"{float(number.group()):.1f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    return ' d="' + DECIMAL.sub(short, match.group(1)) + '"'
 
 
 def _attr(value: str) -> str:
@@ -111,7 +124,7 @@ def unmet_by_region(regions: Table, lang: str) -> str:
                      frame["unmet_after"].tolist(), lang)
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang)))
         ax.set_xlabel(i18n.text("unmet_need", lang))
-        ax.legend(loc="lower right")
+        fig.legend(loc="outside lower center", ncols=3)
         return to_svg(fig, label)
 
 
@@ -131,7 +144,7 @@ def density_by_region(regions: Table, lang: str) -> str:
                   label=i18n.text("target", lang))
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang, 1)))
         ax.set_xlabel(i18n.text("density_axis", lang))
-        ax.legend(loc="lower right")
+        fig.legend(loc="outside lower center", ncols=3)
         return to_svg(fig, label)
 
 
@@ -149,7 +162,7 @@ def worst_off(worst: Table, lang: str) -> str:
                      lang)
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang)))
         ax.set_xlabel(i18n.text("unmet_need", lang))
-        ax.legend(loc="lower right")
+        fig.legend(loc="outside lower center", ncols=3)
         return to_svg(fig, label)
 
 

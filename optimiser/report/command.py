@@ -1,0 +1,31 @@
+"""`optimiser report PLAN_DIR`: rewrite the report files of a solved plan without solving.
+
+Useful to get the English version, or to regenerate the report after an update of the
+report generator. Exit status 2 when PLAN_DIR holds no valid plan (SCENARIO.md: bad input).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from optimiser.report import LANGUAGES, PlanError, write_reports
+
+
+@click.command("report")
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+              help="Language of the report.")
+@click.option("--no-timestamp", is_flag=True,
+              help="Leave out the plan's timestamp and solve times (identical reports for "
+                   "identical plans across solves).")
+def report_command(plan_dir: Path, lang: str, no_timestamp: bool) -> None:
+    """Write report.html, plan.xlsx and summary.md into PLAN_DIR from its plan.json."""
+    try:
+        paths = write_reports(plan_dir, lang=lang, timestamp=not no_timestamp)
+    except PlanError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    for path in paths:
+        click.echo(str(path))

@@ -1,0 +1,92 @@
+"""A Markdown summary short enough to paste into an email (about twenty lines).
+
+Key figures, posts by region and the five delegations left worst off; the detail stays in
+report.html and plan.xlsx. Names are escaped so that a `|` or `*` in a name cannot break
+the table or the emphasis.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from optimiser.report import i18n
+from optimiser.report.html import TEMPLATES
+from optimiser.report.tables import ReportData
+
+WORST_SHOWN = 5
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#])")
+
+
+def escape(value: Any) -> str:
+    """Backslash-escape Markdown punctuation and flatten line breaks."""
+    text = " ".join(str(value).split())
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["md"] = escape
+    return env
+
+
+def render(data: ReportData, lang: str, timestamp: bool) -> str:
+    """The summary.md text."""
+    s = data.summary
+    num = i18n.number
+    tables = data.tables
+    promotions = tables["promotions"].frame.iloc[:-1]
+    categories = tables["categories"].frame
+    regions = tables["regions"].frame.iloc[:-1]
+    worst = tables["worst_off"].frame.head(WORST_SHOWN)
+    budget = s["budget"]
+    sep = "; " if lang == "en" else " ; "
+    by_promotion = sep.join(i18n.text("md_promotion", lang, p=p, n=num(n, lang)) for p, n in
+                            zip(promotions["promotion"], promotions["posts"], strict=True))
+    split = " / ".join(f"{num(n, lang)} ({i18n.percent(share, lang, 0)})" for n, share in
+                       zip(categories["posts"], categories["share"], strict=True))
+    status = i18n.text(s["status"], lang) if s["status"] in i18n.TEXT else s["status"]
+    bullets = [
+        i18n.text("md_status", lang, status=status, objective=num(s["objective"], lang, 2),
+                  gap=i18n.percent(s["gap"], lang, 2)),
+        i18n.text("md_posts", lang, n=num(s["posts_allocated"], lang),
+                  available=num(s["posts_available"], lang), by_promotion=by_promotion),
+        i18n.text("md_categories", lang, split=split),
+        i18n.text("md_foreign", lang, n=num(s["foreign_deployed"], lang),
+                  available=num(s["foreign_available"], lang),
+                  used=num(s["budget_used"], lang),
+                  cap=(i18n.text("no_budget_cap", lang) if i18n.is_missing(budget)
+                       else i18n.text("of_budget", lang, n=num(budget, lang)))),
+        i18n.text("md_unmet", lang, change=i18n.text(
+            "unmet_change", lang, before=num(s["unmet_before"], lang, 1),
+            after=num(s["unmet_after"], lang, 1),
+            change=i18n.percent(s["unmet_change"], lang, signed=True))),
+    ]
+    headers = {c: i18n.column(c, lang) for c in
+               ("region", "posts", "foreign", "unmet_before", "unmet_after")}
+    context = {
+        "heading": i18n.text("summary_md_title", lang, s=escape(s["scenario"])),
+        "s": s,
+        "t": {key: wording[lang] for key, wording in i18n.TEXT.items()},
+        "bullets": bullets,
+        "h": headers,
+        "regions": [{"name": name, "posts": num(posts, lang), "foreign": num(foreign, lang),
+                     "unmet_before": num(before, lang, 1), "unmet_after": num(after, lang, 1)}
+                    for name, posts, foreign, before, after in zip(
+                        regions["name_fr"], regions["posts"], regions["foreign"],
+                        regions["unmet_before"], regions["unmet_after"], strict=True)],
+        "worst": [i18n.text("worst_md_line", lang, name=escape(name), region=escape(region),
+                            after=num(after, lang, 1), before=num(before, lang, 1),
+                            density=num(density, lang, 1), target=num(target, lang, 1))
+                  for name, region, after, before, density, target in zip(
+                      worst["name_fr"], worst["region"], worst["unmet_after"],
+                      worst["unmet_before"], worst["density_after"], worst["target_density"],
+                      strict=True)],
+        "stamp": s["generated_at"] if timestamp else None,
+    }
+    return _environment().get_template("summary.md.j2").render(**context)
