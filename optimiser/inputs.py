@@ -1,4 +1,4 @@
-"""Dataset + scenario -> the model's inputs: overrides applied, parameters derived, selections resolved.
+"""Dataset + scenario -> model inputs: overrides applied, parameters derived, selections resolved.
 
 This is where MODEL.md's derived quantities are computed once (target, presence threshold,
 base staff) on a dense (delegation, specialty) table, and where scenario codes are checked against

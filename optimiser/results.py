@@ -57,7 +57,7 @@ def classify_posts(posts: np.ndarray, base: np.ndarray, presence: np.ndarray,
 
 
 def weighted_unmet_need(inputs: ModelInputs, staff: np.ndarray) -> float:
-    """sum w*imp*(u + A*a) for a given staffing: the headline of MODEL.md's objective."""
+    """Sum w*imp*(u + A*a) for a given staffing: the headline of MODEL.md's objective."""
     p = inputs.pairs
     short = np.maximum(0.0, p["target"].to_numpy() - staff)
     absent = np.maximum(0.0, p["presence"].to_numpy() - staff)

@@ -199,7 +199,8 @@ def read_scenario(path: Path | str) -> ScenarioFile:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([InputIssue(name, line, None, None, f"not valid YAML: {problem}")]) from exc
+        issue = InputIssue(name, line, None, None, f"not valid YAML: {problem}")
+        raise InputError([issue]) from exc
     lines: dict[tuple, int] = {}
     dupes: list[tuple[tuple, int]] = []
     if root is not None:

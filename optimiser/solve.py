@@ -21,7 +21,7 @@ from optimiser.model import AllocationModel
 from optimiser.model.lp import linear
 
 
-class SolveStatus(str, enum.Enum):
+class SolveStatus(enum.StrEnum):
     """Outcome of a solve, as written in plan.json."""
 
     OPTIMAL = "optimal"

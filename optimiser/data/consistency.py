@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from optimiser.data.contract import FILES, CODE_PATTERN
+from optimiser.data.contract import CODE_PATTERN, FILES
 from optimiser.data.load import LINE, REJECTED
 from optimiser.errors import InputIssue
 

@@ -43,6 +43,9 @@ OptPosInt = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_stric
 OptNonNegInt = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_strict_int)]
 OptNonNegFloat = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
 NonNegFloat = Annotated[float, BeforeValidator(_blank_to_none), Field(ge=0)]
+Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_blank_to_none)]
+Longitude = Annotated[
+    Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_blank_to_none)]
 
 
 class Row(BaseModel):
@@ -68,8 +71,8 @@ class DelegationRow(Row):
     region_code: Code
     population: PosInt
     priority_weight: OptNonNegFloat = None
-    latitude: Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_blank_to_none)] = None
-    longitude: Annotated[Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_blank_to_none)] = None
+    latitude: Latitude = None
+    longitude: Longitude = None
 
 
 class SpecialtyRow(Row):

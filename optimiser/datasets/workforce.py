@@ -7,8 +7,9 @@ to its estimated total and every specialty to its national stock, then rounded w
 region so that regional totals stay exact.
 
 Published facts win over the estimate: where the 2024 announcement says anaesthesia was
-absent, the seed is 0; where it announced surgery or obstetrics support, the delegation is
-kept below its target (any surplus moves to the region's largest delegation, same specialty).
+absent, the seed is 0; where it announced surgery or obstetrics support (within its 47% of
+posts for specialties not accessible), the pair is put below its presence threshold (any
+surplus moves to the region's largest delegation, same specialty).
 
 Departures. The announcement opened 124 posts to compensate transfers. Transfer requests
 leave remote, deprived provinces for the large cities, so departures are spread in proportion
@@ -88,11 +89,15 @@ def round_by_region(matrix: dict[Pair, float], delegations: list[Delegation],
 
 def apply_announced_support(cells: dict[Pair, Cell], support: set[Pair],
                             delegations: list[Delegation], totals: dict[str, float],
-                            targets: dict[Pair, float]) -> None:
-    """Keep announced-support pairs below target; the surplus moves within the region."""
+                            thresholds: dict[Pair, float]) -> None:
+    """Put announced-support pairs below their presence threshold, as the announcement did.
+
+    It counted them among the 47% of posts for specialties "not accessible", so the posts
+    they get are creations. The surplus moves to the region's largest delegation.
+    """
     for d_code, s_code in sorted(support):
         cell = cells[(d_code, s_code)]
-        limit = max(0, math.ceil(targets[(d_code, s_code)]) - 1)
+        limit = max(0, math.ceil(thresholds[(d_code, s_code)] - 1e-9) - 1)
         if cell.current > limit:
             region = next(d.region_code for d in delegations if d.code == d_code)
             anchor = max((d for d in delegations if d.region_code == region and d.code != d_code),

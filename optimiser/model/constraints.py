@@ -121,7 +121,7 @@ def add_sites_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
 
 
 def add_budget_constraint(m: AllocationModel, inputs: ModelInputs) -> None:
-    """sum cost[c] * y[c,d,s] <= budget  (MODEL.md rule 9, only when a budget is set)."""
+    """Sum cost[c] * y[c,d,s] <= budget  (MODEL.md rule 9, only when a budget is set)."""
     if inputs.budget is None or m.y.empty:
         return
     cost = inputs.contingents["cost_per_doctor"].reindex(m.y["contingent"]).to_numpy(float)
@@ -130,7 +130,9 @@ def add_budget_constraint(m: AllocationModel, inputs: ModelInputs) -> None:
           group=("budget",))
 
 
-def selection_masks(sel: Selection, x: pd.DataFrame, y: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def selection_masks(
+    sel: Selection, x: pd.DataFrame, y: pd.DataFrame
+) -> tuple[pd.Series, pd.Series]:
     """Rows of the x and y tables a scenario selection sums over.
 
     Foreign doctors have no promotion: a promotion filter selects national posts only.
@@ -148,7 +150,7 @@ def selection_masks(sel: Selection, x: pd.DataFrame, y: pd.DataFrame) -> tuple[p
 
 
 def add_scenario_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
-    """min <= sum of x and/or y over a selection <= max  (MODEL.md rule 10, SCENARIO.md)."""
+    """Min <= sum of x and/or y over a selection <= max  (MODEL.md rule 10, SCENARIO.md)."""
     for sel in inputs.selections:
         mask_x, mask_y = selection_masks(sel, m.x, m.y)
         terms = [*(m.x.loc[mask_x, "var"] if len(m.x) else []),

@@ -97,7 +97,7 @@ class AllocationModel:
     def _with_slack(
         self, expr: pulp.LpAffineExpression, sense: Sense, group: Group
     ) -> pulp.LpAffineExpression:
-        """expr + s >= rhs, expr - s <= rhs, or expr + s+ - s- == rhs, with s >= 0."""
+        """Expr + s >= rhs, expr - s <= rhs, or expr + s+ - s- == rhs, with s >= 0."""
         signs = {">=": (1.0,), "<=": (-1.0,), "==": (1.0, -1.0)}[sense]
         for sign in signs:
             slack = self.variable(f"e_{next(self._ids)}")

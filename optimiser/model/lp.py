@@ -17,7 +17,7 @@ Sense = Literal["<=", ">=", "=="]
 
 
 def linear(terms: Iterable[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> object:
-    """sum coef * var + constant, built in one pass."""
+    """Sum coef * var + constant, built in one pass."""
     terms = list(terms)
     if PULP4:
         return pulp.LpAffineExpression.from_list(terms, constant=float(constant))

@@ -10,7 +10,7 @@ from optimiser.model.lp import linear
 
 
 def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
-    """min sum w*imp*(u + A*a) + eps_over * sum o + eps_foreign * sum y  (MODEL.md objective).
+    """Min sum w*imp*(u + A*a) + eps_over * sum o + eps_foreign * sum y  (MODEL.md objective).
 
     Pairs that no variable can reach contribute a constant, kept in the expression so that the
     solver's objective and bound are the plan's.
@@ -28,6 +28,6 @@ def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
 
 
 def set_violation_objective(m: AllocationModel) -> None:
-    """min total slack of elastic groups: the least relaxation that makes the scenario feasible."""
+    """Min total slack of elastic groups: the least relaxation that makes the scenario feasible."""
     slacks = [s for group in sorted(m.slacks, key=str) for s in m.slacks[group]]
     m.prob.setObjective(linear((s, 1.0) for s in slacks))

@@ -133,7 +133,7 @@ def _typed(value: Any, kind: str, lang: str) -> tuple[Any, str | None]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return i18n.plain_value(value, lang), None
         return value, None
-    if kind == "term":
+    if kind in ("term", "param"):
         return i18n.cell(value, kind, lang), None
     return str(value), None
 

