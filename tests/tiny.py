@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
+from checker import check_plan
 from optimiser.cli import main
 
 
@@ -69,6 +70,9 @@ def solve(data: Path, scenario_path: Path | None, out: Path) -> tuple[int, str, 
     plan = None
     if result.exit_code == 0 and plan_file.exists():
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
+        # Every plan a test produces is re-checked by the independent checker.
+        report = check_plan(data, scenario_path, plan)
+        assert report.ok, str(report)
     return result.exit_code, result.output, plan
 
 
