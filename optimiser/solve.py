@@ -6,19 +6,16 @@ reports a HiGHS time-limit stop as "Optimal". Every solve has a time limit.
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pulp
 
+from optimiser.highs_direct import highs_model, stdout_silenced, store_values
 from optimiser.model import AllocationModel
-from optimiser.model.lp import linear
+from optimiser.model.lp import PULP4, linear
 
 
 class SolveStatus(enum.StrEnum):
@@ -65,40 +62,37 @@ def _relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-@contextlib.contextmanager
-def _stdout_silenced() -> Iterator[None]:
-    """Silence C-level stdout: highspy prints its banner when a Highs object is created,
-    before PuLP can switch its output off, and that would pollute the CLI's output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 class _QuietHiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
-    """PuLP's in-memory HiGHS interface, created without the banner."""
+    """PuLP's in-memory HiGHS interface, created without the banner (used with PuLP 4)."""
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's name
-        with _stdout_silenced():
+        with stdout_silenced():
             super().createAndConfigureSolver(lp)
+
+
+def _run_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple[object, float]:
+    """Solve with HiGHS; returns the Highs object and the objective offset it does not know."""
+    options = {"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_gap),
+               "mip_abs_gap": 1e-9}
+    if PULP4:
+        m.prob.solve(_QuietHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
+                                 mip_abs_gap=1e-9))
+        return m.prob.solverModel, float(m.prob.objective.constant)
+    h, variables = highs_model(m.prob, options)
+    h.run()
+    store_values(h, variables)
+    m.prob.solverModel = h
+    return h, 0.0
 
 
 def _solve_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple:
     import highspy
 
-    solver = _QuietHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, mip_abs_gap=1e-9)
-    m.prob.solve(solver)
-    h = m.prob.solverModel
+    h, const = _run_highs(m, time_limit_s, mip_gap)
     info = h.getInfo()
     status = h.getModelStatus()
     kinds = highspy.HighsModelStatus
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    const = m.prob.objective.constant if m.prob.objective is not None else 0.0
     objective = info.objective_function_value + const if has_solution else None
     is_mip = bool(len(m.x) or len(m.y))
     bound = (info.mip_dual_bound + const) if is_mip else objective
