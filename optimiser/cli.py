@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from optimiser.errors import InputError
+
+if TYPE_CHECKING:
+    from optimiser.inputs import ModelInputs
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -35,11 +39,7 @@ def main() -> None:
 def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
           no_timestamp: bool, quiet: bool) -> None:
     """Solve a scenario and write plan.json, CSV tables and the report."""
-    from optimiser.diagnose import find_conflict
-    from optimiser.output import plan_document, write_plan_folder
-    from optimiser.pipeline import load_inputs, run_scenario
-    from optimiser.solve import SolveStatus
-    from optimiser.terminal import print_conflict, print_summary
+    from optimiser.pipeline import load_inputs
 
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -48,6 +48,22 @@ def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | Non
     except InputError as exc:
         click.echo(exc.render(), err=True)
         sys.exit(EXIT_INPUT)
+    try:
+        _solve_and_write(inputs, out_dir, no_timestamp, quiet, console, errors)
+    except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_OTHER)
+
+
+def _solve_and_write(inputs: ModelInputs, out_dir: Path | None, no_timestamp: bool,
+                     quiet: bool, console: Console, errors: Console) -> None:
+    """Solve, then either write the plan folder or explain why there is none (exits 1 or 3)."""
+    from optimiser.diagnose import find_conflict
+    from optimiser.output import plan_document, write_plan_folder
+    from optimiser.pipeline import run_scenario
+    from optimiser.solve import SolveStatus
+    from optimiser.terminal import print_conflict, print_summary
+
     run = run_scenario(inputs)
     status = run.result.status
     if status is SolveStatus.INFEASIBLE:

@@ -134,11 +134,13 @@ def _scenario_values(inputs: ModelInputs, x: pd.DataFrame, y: pd.DataFrame) -> l
     return rows
 
 
-def posts_by_region(plan: PlanTables) -> pd.DataFrame:
-    """National posts and foreign doctors per region, with weighted unmet need before/after."""
+def posts_by_region(plan: PlanTables, absence_penalty: float) -> pd.DataFrame:
+    """National posts and foreign doctors per region, with weighted unmet need before/after
+    (w * imp * (u + A * a), the first term of MODEL.md's objective)."""
     d = plan.delegations
-    need_before = d["priority_weight"] * d["specialty_weight"] * (d["shortfall_before"])
-    need_after = d["priority_weight"] * d["specialty_weight"] * (d["shortfall"])
-    return (d.assign(shortfall_w_before=need_before, shortfall_w_after=need_after)
+    coef = d["priority_weight"] * d["specialty_weight"]
+    before = coef * (d["shortfall_before"] + absence_penalty * d["absence_shortfall_before"])
+    after = coef * (d["shortfall"] + absence_penalty * d["absence_shortfall"])
+    return (d.assign(unmet_before=before, unmet_after=after)
             .groupby("region", sort=True)[["posts", "foreign", *CATEGORIES,
-                                           "shortfall_w_before", "shortfall_w_after"]].sum())
+                                           "unmet_before", "unmet_after"]].sum())

@@ -27,19 +27,19 @@ def print_summary(run: Run, console: Console) -> None:
     for line in run.inputs.change_log:
         console.print(f"  override {escape(line)}")
 
-    regions = posts_by_region(plan)
+    regions = posts_by_region(plan, run.inputs.absence_penalty)
     table = Table(title="Posts by region", show_footer=True)
     table.add_column("region", footer="total")
     for column, title in (("posts", "posts"), ("foreign", "foreign doctors"),
-                          ("shortfall_w_before", "weighted shortfall before"),
-                          ("shortfall_w_after", "after")):
+                          ("unmet_before", "weighted unmet need before"),
+                          ("unmet_after", "after")):
         is_int = column in ("posts", "foreign")
         total = regions[column].sum()
         table.add_column(title, justify="right",
                          footer=f"{total:,.0f}" if is_int else f"{total:,.1f}")
     for region, row in regions.iterrows():
         table.add_row(str(region), f"{row['posts']:,.0f}", f"{row['foreign']:,.0f}",
-                      f"{row['shortfall_w_before']:,.1f}", f"{row['shortfall_w_after']:,.1f}")
+                      f"{row['unmet_before']:,.1f}", f"{row['unmet_after']:,.1f}")
     console.print(table)
 
     total = sum(plan.posts_by_category.values()) or 1
