@@ -7,15 +7,23 @@ any of them is the same plan.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pulp
+
 from optimiser.data import load_dataset
+from optimiser.fastpath import fast_path_blocker, solve_separable
 from optimiser.inputs import ModelInputs, build_inputs
-from optimiser.model import AllocationModel, build_model
+from optimiser.model import AllocationModel, BuildOptions, build_model
 from optimiser.results import PlanTables, plan_tables
 from optimiser.scenario import ScenarioFile, read_scenario
-from optimiser.solve import SolveResult, solve_model
+from optimiser.solve import SolveResult, SolveStatus, solve_model
+
+EMPTY_Y = pd.DataFrame({"contingent": [], "delegation": [], "specialty": [],
+                        "pair": np.zeros(0, np.int64)})
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_DATASETS = ("morocco-2024", "example")
@@ -59,11 +67,34 @@ def load_inputs(data_dir: Path | None, scenario_path: Path | None) -> ModelInput
     return build_inputs(dataset, scenario)
 
 
-def run_scenario(inputs: ModelInputs) -> Run:
-    """Build and solve MODEL.md for the inputs, and tabulate the plan if there is one."""
+def run_scenario(inputs: ModelInputs, fast_path: bool = True) -> Run:
+    """Solve MODEL.md for the inputs, and tabulate the plan if there is one.
+
+    Separable scenarios (no contingent, no scenario constraint) go through the exact greedy
+    of `fastpath` unless `fast_path` is False; everything else is built and solved as a MIP.
+    """
+    if fast_path and fast_path_blocker(inputs) is None:
+        run = _run_greedy(inputs)
+        if run is not None:
+            return run
     start = time.perf_counter()
     model = build_model(inputs)
     build_seconds = time.perf_counter() - start
     result = solve_model(model, inputs.solver, inputs.time_limit_s, inputs.mip_gap)
     plan = plan_tables(inputs, model, result) if result.status.has_plan else None
     return Run(inputs, model, result, plan, build_seconds)
+
+
+def _run_greedy(inputs: ModelInputs) -> Run | None:
+    """The separable case without a solver; None if infeasible (the MIP path explains it)."""
+    solved = solve_separable(inputs)
+    if solved is None:
+        return None
+    x_table, values, seconds = solved
+    model = AllocationModel(prob=pulp.LpProblem(inputs.scenario_name, pulp.LpMinimize),
+                            options=BuildOptions(), x=x_table, y=EMPTY_Y)
+    result = SolveResult(SolveStatus.OPTIMAL, None, None, 0.0, "greedy",
+                         "(separable, exact)", seconds, values, np.zeros(0, np.int64))
+    plan = plan_tables(inputs, model, result)
+    result = replace(result, objective=plan.objective, best_bound=plan.objective)
+    return Run(inputs, model, result, plan, 0.0)

@@ -1,0 +1,119 @@
+"""Exact greedy solve for the separable case: no contingent, no scenario constraint.
+
+Without foreign doctors and scenario constraints, MODEL.md separates by specialty: each piece
+gives N_s = sum_p posts[s,p] posts to delegations, each delegation's cost
+    f_d(k) = w*imp*(max(0, T - b - k) + A*max(0, m - b - k)) + eps_over*max(0, b + k - T)
+being convex piecewise linear in its k new posts, with cap[d,s] as the only bound. For a
+separable convex objective with one budget, taking the N_s cheapest marginal costs
+f_d(k+1) - f_d(k) over all delegations is optimal (marginals are non-decreasing within a
+delegation, so the cheapest ones always form a prefix). Promotions are interchangeable here:
+any split of each delegation's total across promotions meets rule 1.
+
+Marginals are constant between the integer neighbours of the two breakpoints m - b and T - b,
+so each delegation contributes at most five segments (marginal, count) and the solve is a
+sort of those segments: no per-post loop, no solver.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from optimiser.inputs import ModelInputs
+
+
+def fast_path_blocker(inputs: ModelInputs) -> str | None:
+    """Why the greedy cannot be used (None when it can): coupling rules need the MIP."""
+    if inputs.solver != "highs":
+        return "another solver was asked for"
+    if inputs.selections:
+        return "scenario constraints couple delegations"
+    if (inputs.supply > 0).any() and len(inputs.contingents):
+        return "foreign contingents (team, sites, budget) couple specialties"
+    return None
+
+
+def _cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """f_d(k) for the given pair positions and new-post counts."""
+    p = inputs.pairs
+    staff = p["base"].to_numpy(float)[pair] + k
+    target, presence = p["target"].to_numpy()[pair], p["presence"].to_numpy()[pair]
+    unmet = (np.maximum(0.0, target - staff)
+             + inputs.absence_penalty * np.maximum(0.0, presence - staff))
+    return (p["coef"].to_numpy()[pair] * unmet
+            + inputs.eps_over * np.maximum(0.0, staff - target))
+
+
+def _segments(inputs: ModelInputs, limit: np.ndarray) -> pd.DataFrame:
+    """Per pair, integer ranges of k with a constant marginal cost: (pair, start, count, cost)."""
+    p = inputs.pairs
+    base = p["base"].to_numpy(float)
+    km = p["presence"].to_numpy() - base
+    kt = p["target"].to_numpy() - base
+    points = np.stack([np.zeros_like(km), np.floor(km), np.ceil(km), np.floor(kt),
+                       np.ceil(kt), limit.astype(float)], axis=1)
+    points = np.sort(np.clip(points, 0, limit[:, None]), axis=1)
+    pair = np.repeat(np.arange(len(p)), points.shape[1] - 1)
+    start, end = points[:, :-1].ravel(), points[:, 1:].ravel()
+    keep = end > start
+    pair, start, count = pair[keep], start[keep], (end - start)[keep]
+    cost = _cost_at(inputs, pair, start + 1) - _cost_at(inputs, pair, start)
+    table = pd.DataFrame({"pair": pair, "start": start.astype(np.int64),
+                          "count": count.astype(np.int64), "cost": cost})
+    # Convexity makes marginals non-decreasing within a pair; enforce it against rounding so
+    # the cheapest segments of a pair are always taken from its first post on.
+    table["cost"] = table.groupby("pair", sort=False)["cost"].cummax()
+    return table
+
+
+def solve_separable(inputs: ModelInputs) -> tuple[pd.DataFrame, np.ndarray, float] | None:
+    """Greedy optimum: x table (delegation, specialty, promotion, pair) with its values, and
+    seconds; None when the posts of a specialty exceed what delegations can host."""
+    start_time = time.perf_counter()
+    p = inputs.pairs
+    specialty = p.index.get_level_values("specialty").to_numpy()
+    totals = inputs.posts.groupby(level="specialty").sum()
+    need = totals.reindex(specialty).fillna(0).to_numpy(np.int64)
+    cap = p["cap"].to_numpy()
+    limit = np.where(np.isnan(cap), need, np.minimum(np.nan_to_num(cap), need)).astype(np.int64)
+    segments = _segments(inputs, limit)
+    segments["specialty"] = specialty[segments["pair"].to_numpy()]
+    segments = segments.sort_values(["specialty", "cost", "pair", "start"], kind="stable")
+
+    given = np.zeros(len(p), dtype=np.int64)
+    by_specialty = dict(iter(segments.groupby("specialty", sort=True)))
+    for s, n in totals.items():
+        group = by_specialty.get(s, segments.iloc[:0])
+        n = int(n)
+        if not inputs.allocate_all:
+            group = group[group["cost"] < 0]
+        counts = group["count"].to_numpy()
+        if inputs.allocate_all and counts.sum() < n:
+            return None  # infeasible: the MIP path diagnoses it
+        before = np.cumsum(counts) - counts
+        take = np.clip(n - before, 0, counts)
+        np.add.at(given, group["pair"].to_numpy(), take)
+    x_table, values = _split_by_promotion(inputs, given)
+    return x_table, values, time.perf_counter() - start_time
+
+
+def _split_by_promotion(inputs: ModelInputs, given: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Fill each specialty's promotions in year order, delegations in code order."""
+    p = inputs.pairs
+    rows, values = [], []
+    for s, posts in inputs.posts.groupby(level="specialty", sort=True):
+        positions = np.flatnonzero((p.index.get_level_values("specialty") == s) & (given > 0))
+        quota = {int(prom): int(n) for (_, prom), n in posts.sort_index().items()}
+        for pos in positions:
+            left = int(given[pos])
+            for prom in sorted(quota):
+                take = min(left, quota[prom])
+                if take:
+                    rows.append((p.index[pos][0], s, prom, int(pos)))
+                    values.append(take)
+                    quota[prom] -= take
+                    left -= take
+    table = pd.DataFrame(rows, columns=["delegation", "specialty", "promotion", "pair"])
+    return table, np.asarray(values, dtype=np.int64)
