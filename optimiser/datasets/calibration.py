@@ -11,17 +11,19 @@ national 11,259 by a key: half their population share, half their public-hospita
 
 Delegations. University hospitals (CHU) first: `SPECIALISTS_PER_CHU_BED` per bed of a
 ministry CHU open in 2024. The rest of the region goes to its delegations: a core team of
-`CORE_PER_HOSPITAL` specialists per public hospital, then the remainder by population among
-the delegations that have a hospital (specialists work in hospitals).
+`CORE_PER_HOSPITAL` specialists per public hospital, then the remainder in proportion to
+`population ** CITY_PULL` among the delegations that have a hospital (specialists work in
+hospitals, and gather in the large cities beyond their population share).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from optimiser.datasets import PLAN_YEAR
 from optimiser.datasets.census import Delegation, Region
 from optimiser.datasets.csvio import Row
-from optimiser.datasets.geography import PLAN_YEAR
 from optimiser.datasets.numeric import round_preserving
 from optimiser.datasets.specialties import specialists_in
 
@@ -30,6 +32,10 @@ SPECIALISTS_PER_CHU_BED = 0.25
 CORE_PER_HOSPITAL = 3.0
 """Assumption: a provincial hospital keeps at least a surgeon, an obstetrician and a
 paediatrician or internist whatever the population it serves."""
+CITY_PULL = 1.8
+"""Exponent on population: specialists gather in the large cities. With 1.8, Casablanca holds
+about three quarters of its region's specialists outside the CHU, as HCP counted for public
+doctors in 2022 (2,053 of 2,732, CHU excluded)."""
 
 @dataclass(frozen=True)
 class RegionEstimate:
@@ -113,8 +119,9 @@ def delegation_totals(delegations: list[Delegation], estimates: list[RegionEstim
         spread = rest - sum(core.values())
         if rest <= 0 or spread <= 0:
             raise ValueError(f"{est.region_code}: too few specialists for its CHU and hospitals")
-        served = sum(d.population for d in members if hospitals[d.code] > 0)
+        pull = {d.code: d.population ** CITY_PULL if hospitals[d.code] > 0 else 0.0
+                for d in members}
+        mass = math.fsum(pull.values())
         for d in members:
-            share = d.population / served if hospitals[d.code] > 0 else 0.0
-            totals[d.code] = chu[d.code] + core[d.code] + spread * share
+            totals[d.code] = chu[d.code] + core[d.code] + spread * pull[d.code] / mass
     return totals

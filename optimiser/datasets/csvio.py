@@ -1,7 +1,7 @@
 """Read the curated source tables and write dataset CSVs byte for byte reproducibly.
 
 The dataset is committed and a test rebuilds it, so the writer fixes everything that could
-vary between runs or machines: row order, float formatting, `\n` line endings, UTF-8 without
+vary between runs or machines: row order, float formatting, LF line endings, UTF-8 without
 BOM. Curated tables are read as plain strings so that nothing is re-typed on the way in.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 Row = dict[str, str]
-Cell = str | int | float | None
+Value = str | int | float | None
 
 
 class CuratedTableError(ValueError):
@@ -34,10 +34,10 @@ def read_curated(path: Path, required: Sequence[str]) -> list[Row]:
     return rows
 
 
-def fixed(decimals: int) -> Callable[[Cell], str]:
+def fixed(decimals: int) -> Callable[[Value], str]:
     """A formatter printing floats with a fixed number of decimals (empty for None)."""
 
-    def _format(value: Cell) -> str:
+    def _format(value: Value) -> str:
         if value is None:
             return ""
         return f"{float(value):.{decimals}f}"
@@ -45,7 +45,7 @@ def fixed(decimals: int) -> Callable[[Cell], str]:
     return _format
 
 
-def _plain(value: Cell) -> str:
+def _plain(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -56,9 +56,9 @@ def _plain(value: Cell) -> str:
 def write_csv(
     path: Path,
     columns: Sequence[str],
-    rows: Iterable[Mapping[str, Cell]],
+    rows: Iterable[Mapping[str, Value]],
     key: Sequence[str],
-    formats: Mapping[str, Callable[[Cell], str]] | None = None,
+    formats: Mapping[str, Callable[[Value], str]] | None = None,
 ) -> None:
     """Write `rows` sorted by the `key` columns; floats only through an explicit format."""
     formats = formats or {}

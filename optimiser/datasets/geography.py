@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from optimiser.datasets import PLAN_YEAR
 from optimiser.datasets.census import Delegation, Region
 from optimiser.datasets.csvio import Row
 from optimiser.datasets.numeric import great_circle_km
-
-PLAN_YEAR = 2024
-"""The round being planned: CHUs opened after it (Agadir, Nov 2025) are not counted."""
 
 
 @dataclass(frozen=True)

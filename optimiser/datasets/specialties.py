@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from optimiser.datasets import PLAN_YEAR
 from optimiser.datasets.csvio import Row
 
-PLAN_YEAR = 2024
 AMBITION = 1.5
 """Target = 1.5 x the 2024 public density where no norm is published (about six years of the
 2020-2024 growth of public specialists, +35% in four years)."""
@@ -86,17 +86,21 @@ def national_stock(rows: list[Row], series: dict[tuple[int, str], int],
     return stock
 
 
-def build_specialties(catalogue: list[Row], norms: list[Row], stock: dict[str, tuple[int, str]],
-                      series: dict[tuple[int, str], int], population: int) -> list[Specialty]:
-    """Specialty rows: names, presence and weight (curated), stock and norm (computed)."""
+def public_share(series: dict[tuple[int, str], int]) -> float:
+    """Share of the plan year's specialists working in the public sector."""
     public = series[(PLAN_YEAR, "public_specialists")]
-    public_share = public / (public + series[(PLAN_YEAR, "private_specialists")])
+    return public / (public + series[(PLAN_YEAR, "private_specialists")])
+
+
+def build_specialties(catalogue: list[Row], norms: list[Row], stock: dict[str, tuple[int, str]],
+                      share: float, population: int) -> list[Specialty]:
+    """Specialty rows: names, presence and weight (curated), stock and norm (computed)."""
     norm_rows = {r["specialty_code"]: r for r in norms}
     result = []
     for row in sorted(catalogue, key=lambda r: r["specialty_code"]):
         code = row["specialty_code"]
         count, stock_how = stock[code]
-        norm, norm_how = _norm(code, norm_rows.get(code), count, population, public_share)
+        norm, norm_how = _norm(code, norm_rows.get(code), count, population, share)
         result.append(Specialty(
             code=code, name_fr=row["name_fr"], name_en=row["name_en"],
             norm_per_100k=norm, min_presence=int(row["min_presence"]),

@@ -39,7 +39,6 @@ class Cell:
 
     current: int
     departures: int = 0
-    fact: str = ""
 
 
 def specialty_matrix(delegations: list[Delegation], totals: dict[str, float],

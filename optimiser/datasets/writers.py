@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from optimiser.datasets import hospitals
 from optimiser.datasets.census import CENSUS_SOURCE
-from optimiser.datasets.csvio import Cell, fixed, write_csv
+from optimiser.datasets.csvio import Value, fixed, write_csv
 
 if TYPE_CHECKING:
     from optimiser.datasets.morocco import MoroccoData
@@ -19,10 +20,8 @@ COORDINATES = ("SimpleMaps World Cities Basic (CC BY 4.0) via Filali-anass/pdfge
                "CITIES.ts, not verified")
 WEIGHT = "estimate: deprivation and remoteness index, mean 1 (SOURCES.md, priority_weight)"
 HOSPITALS = "estimate: HCP 2021 public hospitals per region shared out (SOURCES.md)"
-WORKFORCE = ("estimate: published national and regional counts, disaggregated by CHU beds, "
-             "hospitals, population and specialty concentration (SOURCES.md, workforce.csv)")
-DEPARTURES = ("departures: estimate, share of the 124 posts announced to compensate "
-              "transfers, spread by current x (priority weight - 1)")
+WORKFORCE = ("estimate: published national and regional counts, disaggregated "
+             "(SOURCES.md, Current staff)")
 
 
 def write_all(data: MoroccoData, out: Path) -> None:
@@ -116,15 +115,20 @@ def _workforce_source(data: MoroccoData, d_code: str, s_code: str, departures: i
         text = f"{HOSPITALS}: no public hospital in the delegation, so no specialists"
     else:
         text = WORKFORCE
-    return f"{text}; {DEPARTURES}" if departures else text
+    if not departures:
+        return text
+    return (f"{text}; departures: estimate, share of the "
+            f"{data.figures['posts_compensation']} posts announced to compensate transfers, "
+            "spread by current x (priority weight - 1)")
 
 
 def _capacity(data: MoroccoData, out: Path) -> None:
     rows = [{"delegation_code": d, "specialty_code": s, "max_new": n,
              "hospitals_est": data.hospitals[d],
-             "source": (f"estimate: 3 new specialists per specialty per public hospital "
-                        f"({HOSPITALS})" if n else
-                        f"estimate: no public hospital to host specialists ({HOSPITALS})")}
+             "source": (f"estimate: {hospitals.SLOTS_PER_HOSPITAL} per public hospital of the "
+                        "delegation (SOURCES.md, Hospitals and hosting capacity)" if n else
+                        "estimate: no public hospital in the delegation (SOURCES.md, "
+                        "Hospitals and hosting capacity)")}
             for (d, s), n in data.capacity.items()]
     write_csv(out / "capacity.csv",
               ["delegation_code", "specialty_code", "max_new", "hospitals_est", "source"],
@@ -133,9 +137,11 @@ def _capacity(data: MoroccoData, out: Path) -> None:
 
 def _posts(data: MoroccoData, out: Path) -> None:
     why = {r["specialty_code"]: r["source"] for r in data.posts_rows}
+    split = " and ".join(f"{data.figures[f'posts_promotion_{p}']} ({p})"
+                         for p in sorted({p for p, _ in data.posts}))
     rows = [{"promotion": p, "specialty_code": s, "posts": n,
              "source": f"{why[s]}; promotion split: estimate, in proportion to the announced "
-                       f"241 (2023) and 454 (2024)"} for (p, s), n in data.posts.items()]
+                       f"{split}"} for (p, s), n in data.posts.items()]
     write_csv(out / "posts.csv", ["promotion", "specialty_code", "posts", "source"], rows,
               key=["promotion", "specialty_code"])
 
@@ -143,7 +149,7 @@ def _posts(data: MoroccoData, out: Path) -> None:
 def _contingents(data: MoroccoData, out: Path) -> None:
     columns = ["contingent_code", "name", "origin", "min_team", "max_sites",
                "cost_per_doctor", "eligible", "source"]
-    rows: list[dict[str, Cell]] = [{c: r[c] for c in columns} for r in data.contingents]
+    rows: list[dict[str, Value]] = [{c: r[c] for c in columns} for r in data.contingents]
     write_csv(out / "contingents.csv", columns, rows, key=["contingent_code"])
     columns = ["contingent_code", "specialty_code", "size", "source"]
     rows = [{c: r[c] for c in columns} for r in data.supply]
