@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
 
 
 def _blank_to_none(value: Any) -> Any:  # noqa: ANN401 - pydantic validators see raw cells
@@ -28,7 +29,7 @@ def _strict_int(value: Any) -> Any:  # noqa: ANN401
     value = _blank_to_none(value)
     if isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not _WHOLE_NUMBER.fullmatch(text):
             raise ValueError(f"expected a whole number, got {value!r}")
         return int(text)
     return value

@@ -48,6 +48,8 @@ def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame | None, list[In
 
     records: list[dict[str, object]] = []
     rejected_codes: set[str] = set()
+    known = set(spec.columns)
+    extra = [h for h in header if h not in known]
     start = reader.line_num + 1
     for cells in reader:
         line, start = start, reader.line_num + 1
@@ -64,11 +66,11 @@ def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame | None, list[In
             issues += [_issue_from_error(spec.name, line, row, err) for err in exc.errors()]
             rejected_codes.add(str(row.get(spec.key[0], "")).strip())
             continue
-        record: dict[str, object] = {k: v for k, v in row.items() if k not in spec.columns}
-        record.update(valid.model_dump())
+        record: dict[str, object] = {k: row[k] for k in extra}
+        record.update(valid)
         record[LINE] = line
         records.append(record)
-    columns = [*spec.columns, *[h for h in header if h not in spec.columns], LINE]
+    columns = [*spec.columns, *extra, LINE]
     table = pd.DataFrame.from_records(records, columns=columns)
     # Codes of rows rejected above still exist for the planner: references to them are not
     # reported again as unknown codes (one mistake, one message).
