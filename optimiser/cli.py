@@ -92,6 +92,13 @@ def _report_writer(no_timestamp: bool):  # noqa: ANN202 - optional plug-in
     return lambda folder: write_reports(folder, lang="fr", timestamp=not no_timestamp)
 
 
+def _register_plugins() -> None:
+    """Commands of later pipeline stages, registered here so `cli` stays the only entry."""
+    from optimiser.report.command import report_command
+
+    main.add_command(report_command, "report")
+
+
 @main.group()
 def data() -> None:
     """Dataset tools."""
@@ -107,6 +114,18 @@ def build_morocco(out_dir: Path) -> None:
     build_morocco_dataset(out_dir)
     click.echo(f"dataset written to {out_dir}")
 
+
+@data.command("build-communes")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+def build_communes(out_dir: Path) -> None:
+    """Write the commune-grain instance used by the benchmarks (not a planning dataset)."""
+    from optimiser.datasets.communes import build_commune_dataset
+
+    build_commune_dataset(out_dir)
+    click.echo(f"dataset written to {out_dir}")
+
+
+_register_plugins()
 
 if __name__ == "__main__":
     main()

@@ -27,6 +27,7 @@ EMPTY_Y = pd.DataFrame({"contingent": [], "delegation": [], "specialty": [],
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_DATASETS = ("morocco-2024", "example")
+BASELINE_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
 
 def default_data_dir() -> Path:
@@ -58,6 +59,8 @@ def load_inputs(data_dir: Path | None, scenario_path: Path | None) -> ModelInput
         dataset = load_dataset(data_dir or default_data_dir())
     except InputError as exc:
         issues += exc.issues
+    if scenario_path is None and data_dir is None and BASELINE_SCENARIO.is_file():
+        scenario_path = BASELINE_SCENARIO  # the embedded dataset's own baseline
     try:
         scenario = read_scenario(scenario_path) if scenario_path else ScenarioFile.default()
     except InputError as exc:

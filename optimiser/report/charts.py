@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from optimiser.report import i18n
-from optimiser.report.tables import Table
+from optimiser.report.base import Table
 
 BEFORE_COLOUR = "#c9a227"
 AFTER_COLOUR = "#1f5f8b"
@@ -28,7 +28,7 @@ BAR_HEIGHT = 0.38
 
 
 def style() -> dict[str, Any]:
-    """rcParams shared by every chart (and the map): sober, small, reproducible."""
+    """Matplotlib settings shared by every chart and the map: sober, small, reproducible."""
     return {
         "svg.fonttype": "none",
         "font.family": "sans-serif",
@@ -41,31 +41,41 @@ def style() -> dict[str, Any]:
         "legend.frameon": False,
         "legend.fontsize": 8,
         "path.simplify": True,
+        "text.parse_math": False,  # a "$" in a delegation name is text, not TeX
     }
 
 
 @contextmanager
-def figure(width: float, height: float, salt: str) -> Iterator[Any]:
+def figure(width: float, height: float, salt: str,
+           layout: str | None = "constrained") -> Iterator[Any]:
     """A matplotlib Figure under the report style; `salt` keeps its SVG ids unique."""
     import matplotlib
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context({**style(), "svg.hashsalt": f"optimiser-{salt}"}):
-        yield Figure(figsize=(width, height), layout="constrained")
+        yield Figure(figsize=(width, height), layout=layout)
 
 
-def to_svg(fig: Any, label: str) -> str:
-    """Serialise `fig` to an SVG element ready to inline in HTML (no XML prologue)."""
+def to_svg(fig: Any, label: str, salt: str) -> str:
+    """Serialise `fig` to an SVG element ready to inline in HTML (no XML prologue).
+
+    Element ids get the chart's `salt` as prefix: matplotlib numbers them per figure
+    ("figure_1", "patch_1"), which would repeat between the SVGs of one page.
+    """
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     svg = PATH_DATA.sub(_round_path, svg)
+    svg = ELEMENT_ID.sub(lambda m: f' id="{salt}-{m.group(1)}"', svg)
+    svg = ID_REFERENCE.sub(lambda m: f"{m.group(1)}{salt}-", svg)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(label)}" ', 1)
 
 
 PATH_DATA = re.compile(r' d="([^"]*)"')
+ELEMENT_ID = re.compile(r' id="([^"]+)"')
+ID_REFERENCE = re.compile(r'(url\(#|href="#)')
 DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
@@ -125,7 +135,7 @@ def unmet_by_region(regions: Table, lang: str) -> str:
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang)))
         ax.set_xlabel(i18n.text("unmet_need", lang))
         fig.legend(loc="outside lower center", ncols=3)
-        return to_svg(fig, label)
+        return to_svg(fig, label, "unmet")
 
 
 def density_by_region(regions: Table, lang: str) -> str:
@@ -145,7 +155,7 @@ def density_by_region(regions: Table, lang: str) -> str:
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang, 1)))
         ax.set_xlabel(i18n.text("density_axis", lang))
         fig.legend(loc="outside lower center", ncols=3)
-        return to_svg(fig, label)
+        return to_svg(fig, label, "density")
 
 
 def worst_off(worst: Table, lang: str) -> str:
@@ -163,11 +173,11 @@ def worst_off(worst: Table, lang: str) -> str:
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang)))
         ax.set_xlabel(i18n.text("unmet_need", lang))
         fig.legend(loc="outside lower center", ncols=3)
-        return to_svg(fig, label)
+        return to_svg(fig, label, "worst")
 
 
 def categories(table: Table, lang: str, reference_posts: int) -> str:
-    """This plan's creation / compensation / reinforcement split beside the 2024 announcement."""
+    """Creation / compensation / reinforcement shares beside the 2024 announcement."""
     frame = table.frame
     label = i18n.text("chart_categories", lang)
     names = [i18n.text(c, lang) for c in frame["category"].tolist()]
@@ -191,4 +201,4 @@ def categories(table: Table, lang: str, reference_posts: int) -> str:
         ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _p: i18n.percent(v / 100, lang, 0)))
         fig.legend(loc="outside lower center", ncols=2)
-        return to_svg(fig, label)
+        return to_svg(fig, label, "categories")

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from optimiser.report import i18n
-from optimiser.report.tables import ReportData, Table
+from optimiser.report.base import ReportData, Table
 
 SHEETS = ("summary", "promotions", "categories", "region_specialty", "regions", "delegations",
           "detail", "contingents", "deployments", "specialties", "parameters", "overrides",
@@ -72,9 +72,9 @@ def workbook_bytes(data: ReportData, lang: str, timestamp: bool) -> bytes:
     return _fixed_zip_dates(buffer.getvalue(), moment)
 
 
-def neutralise(value: Any) -> tuple[Any, bool]:
-    """(value, True) when `value` is text a spreadsheet would take for a formula."""
-    return value, isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+def looks_like_formula(value: Any) -> bool:
+    """Text that a spreadsheet would read as a formula (OWASP CSV/formula injection)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def _sheet(workbook: Any, table: Table, name: str, lang: str) -> None:
@@ -104,7 +104,7 @@ def _sheet(workbook: Any, table: Table, name: str, lang: str) -> None:
             cell.value = stored
             if isinstance(stored, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-                if neutralise(stored)[1]:
+                if looks_like_formula(stored):
                     cell.quotePrefix = True  # Excel keeps it text even when edited
             if number_format:
                 cell.number_format = number_format
@@ -125,10 +125,10 @@ def _typed(value: Any, kind: str, lang: str) -> tuple[Any, str | None]:
     """The cell value (a number stays a number) and its Excel number format."""
     if i18n.is_missing(value) or value == "":
         return None, None
-    if kind in ("int", "money"):
-        return (int(round(value)) if kind == "int" else float(value)), NUMBER_FORMATS[kind]
-    if kind in NUMBER_FORMATS:
-        return float(value), NUMBER_FORMATS[kind]
+    if kind == "int":
+        return int(round(value)), NUMBER_FORMATS[kind]
+    if kind in NUMBER_FORMATS:  # 9 decimals, as in plan.json: 6.9, not 6.900000000000001
+        return round(float(value), 9), NUMBER_FORMATS[kind]
     if kind == "value":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return i18n.plain_value(value, lang), None
@@ -147,7 +147,7 @@ def _moment(stamp: Any) -> datetime:
     except ValueError:
         return FIXED_TIME
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0) if moment.year >= 1980 else FIXED_TIME
 
 

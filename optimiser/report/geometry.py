@@ -29,6 +29,8 @@ from optimiser.report import charts, i18n
 
 TOLERANCE_DEGREES = 0.01  # outline simplification: ~1 km, far under a point of the map
 CMAP = "YlOrRd"
+PANEL_WIDTH = 4.6  # inches: two panels fill the page width
+PANEL_MAX_HEIGHT = 6.5
 NO_DATA_COLOUR = "#e6e6e6"
 
 
@@ -174,19 +176,23 @@ def _draw(places: pd.DataFrame, lang: str, boundaries: Boundaries | None,
     vmax = max(float(places["unmet_before"].max()), float(places["unmet_after"].max()), 1e-9)
     (x0, x1), (y0, y1) = _bounds(boundaries, matched, points)
     aspect = 1 / math.cos(math.radians((y0 + y1) / 2))
-    panel = 3.5
-    with charts.figure(2 * panel + 0.2, panel * (y1 - y0) * aspect / (x1 - x0) + 1.2,
-                       "map") as fig:
+    ratio = (y1 - y0) * aspect / (x1 - x0)
+    panel_w = min(PANEL_WIDTH, PANEL_MAX_HEIGHT / ratio)
+    panel_h = panel_w * ratio
+    width, height = 2 * panel_w + 0.5, panel_h + 1.25
+    # Fixed layout (no constrained layout): the geometry is known, and it halves the time.
+    with charts.figure(width, height, "map", layout=None) as fig:
         from matplotlib.colors import Normalize
         from matplotlib.ticker import FuncFormatter
 
         norm = Normalize(0.0, vmax)
-        axes = fig.subplots(1, 2)
         mappable = None
-        for ax, column, caption in ((axes[0], "unmet_before", "before"),
-                                    (axes[1], "unmet_after", "after")):
+        for left, column, caption in ((0.1, "unmet_before", "before"),
+                                      (0.4 + panel_w, "unmet_after", "after")):
+            ax = fig.add_axes((left / width, 0.95 / height, panel_w / width, panel_h / height))
             if boundaries is not None:
-                mappable = _polygons(ax, places, column, boundaries, matched, norm)
+                mappable = _polygons(ax, places, column, boundaries, matched, norm,
+                                     (x0, x1, y0, y1))
             scatter = _points(ax, points, column, norm)
             mappable = mappable or scatter
             ax.set_title(i18n.text(caption, lang))
@@ -194,10 +200,11 @@ def _draw(places: pd.DataFrame, lang: str, boundaries: Boundaries | None,
             ax.set_ylim(y0, y1)
             ax.set_aspect(aspect)
             ax.set_axis_off()
-        bar = fig.colorbar(mappable, ax=list(axes), orientation="horizontal", shrink=0.6,
+        bar_axes = fig.add_axes((0.3, 0.5 / height, 0.4, 0.12 / height))
+        bar = fig.colorbar(mappable, cax=bar_axes, orientation="horizontal",
                            format=FuncFormatter(charts.number_formatter(lang)))
         bar.set_label(i18n.text("unmet_need", lang))
-        return charts.to_svg(fig, i18n.text("map_title", lang))
+        return charts.to_svg(fig, i18n.text("map_title", lang), "map")
 
 
 def _bounds(boundaries: Boundaries | None, matched: dict[str, int],
@@ -219,16 +226,22 @@ def _bounds(boundaries: Boundaries | None, matched: dict[str, int],
 
 
 def _polygons(ax: Any, places: pd.DataFrame, column: str, boundaries: Boundaries,
-              matched: dict[str, int], norm: Any) -> Any:
-    """Fill every province: by the summed need of its delegations, grey when not in the plan."""
+              matched: dict[str, int], norm: Any, view: tuple[float, float, float, float]
+              ) -> Any:
+    """Fill the provinces in `view`: by the summed need of their delegations (several
+    delegations may share a province), in grey when not in the plan.
+    """
     from matplotlib.collections import PolyCollection
+
+    x0, x1, y0, y1 = view
     values: dict[int, float] = {}
     for delegation, value in zip(places["delegation"], places[column], strict=True):
         if delegation in matched:
             index = matched[delegation]
             values[index] = values.get(index, 0.0) + float(value)
     rings = [np.column_stack([p.x, p.y]) for p in boundaries.provinces]
-    grey = [i for i in range(len(rings)) if i not in values]
+    grey = [i for i, p in enumerate(boundaries.provinces) if i not in values
+            and p.x.max() > x0 and p.x.min() < x1 and p.y.max() > y0 and p.y.min() < y1]
     if grey:
         ax.add_collection(PolyCollection([rings[i] for i in grey], facecolors=NO_DATA_COLOUR,
                                          edgecolors="white", linewidths=0.3))
@@ -237,7 +250,6 @@ def _polygons(ax: Any, places: pd.DataFrame, column: str, boundaries: Boundaries
                                 edgecolors="white", linewidths=0.3)
     collection.set_array(np.array([values[i] for i in coloured]))
     ax.add_collection(collection)
-    ax.autoscale_view()
     return collection
 
 

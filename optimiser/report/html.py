@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from optimiser.report import charts, geometry, i18n
-from optimiser.report.tables import ReportData, Table
+from optimiser.report.base import ReportData, Table
 
 TEMPLATES = Path(__file__).parent / "templates"
 NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money"})
@@ -31,7 +31,7 @@ def _environment() -> Any:
     )
 
 
-def view(table: Table, lang: str) -> dict[str, Any]:
+def view(table: Table, lang: str, key: str | None = None) -> dict[str, Any]:
     """Headers and formatted cells of `table`, with CSS classes for alignment and script.
 
     An Arabic name column is folded into the French name cell (shown under it, right to
@@ -58,7 +58,7 @@ def view(table: Table, lang: str) -> dict[str, Any]:
                 cell["ar"] = values["name_ar"] or ""
             cells.append(cell)
         rows.append({"cells": cells, "total": table.total_row and index == len(records) - 1})
-    return {"headers": headers, "rows": rows}
+    return {"key": key or table.key, "headers": headers, "rows": rows}
 
 
 def render(data: ReportData, lang: str, timestamp: bool) -> str:
@@ -68,7 +68,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         tables["solver"] = tables["solver"].without_time()
     views = {key: view(table, lang) for key, table in tables.items()}
     views["region_totals"] = view(tables["regions"].select(
-        ["name_fr", "unmet_before", "unmet_after", "posts", "foreign"]), lang)
+        ["name_fr", "unmet_before", "unmet_after", "posts", "foreign"]), lang, "region_totals")
     views.setdefault("sensitivity", None)
     map_result = geometry.render_map(data.places, lang)
     svgs = {

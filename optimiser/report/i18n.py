@@ -158,8 +158,8 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "Delegations worst off after the plan"},
     "md_status": {"fr": "Statut : {status} ; objectif {objective} (écart d'optimalité {gap})",
                   "en": "Status: {status}; objective {objective} (optimality gap {gap})"},
-    "md_posts": {"fr": "Postes attribués : {n} sur {available} ({by_promotion})",
-                 "en": "Posts allocated: {n} of {available} ({by_promotion})"},
+    "md_posts": {"fr": "Postes attribués : {n} sur {available}{by_promotion}",
+                 "en": "Posts allocated: {n} of {available}{by_promotion}"},
     "md_promotion": {"fr": "promotion {p} : {n}", "en": "promotion {p}: {n}"},
     "md_categories": {"fr": "Création / compensation / renforcement : {split} ; annonce du "
                             "ministère pour 2024 : 47 % / 18 % / 33 %",

@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from optimiser.report import i18n
+from optimiser.report.base import ReportData
 from optimiser.report.html import TEMPLATES
-from optimiser.report.tables import ReportData
 
 WORST_SHOWN = 5
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#])")
@@ -48,6 +48,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
     sep = "; " if lang == "en" else " ; "
     by_promotion = sep.join(i18n.text("md_promotion", lang, p=p, n=num(n, lang)) for p, n in
                             zip(promotions["promotion"], promotions["posts"], strict=True))
+    by_promotion = f" ({by_promotion})" if by_promotion else ""
     split = " / ".join(f"{num(n, lang)} ({i18n.percent(share, lang, 0)})" for n, share in
                        zip(categories["posts"], categories["share"], strict=True))
     status = i18n.text(s["status"], lang) if s["status"] in i18n.TEXT else s["status"]

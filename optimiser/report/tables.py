@@ -1,20 +1,23 @@
 """Every figure of the report, derived once from the plan folder as pandas tables.
 
-This is the only module that computes: the HTML, Excel and Markdown writers and the charts
-only format these tables, so the three files always agree with each other and with
-plan.json. Columns use stable English keys; `kinds` says how each column is formatted and
-`i18n` gives its label.
+This module is the only one that computes (`assumptions` adds the tables that plan.json
+holds as they are): the HTML, Excel and Markdown writers and the charts only format these
+tables, so the three files always agree with each other and with plan.json. Columns use
+stable English keys; `kinds` says how each column is formatted and `i18n` gives its label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from optimiser.report.assumptions import assumption_tables, items_table, solver_table
+from optimiser.report.base import ReportData, Table
 from optimiser.report.load import Plan
+
+__all__ = ["ReportData", "Table", "build_report_data"]
 
 CATEGORIES = ("creation", "compensation", "reinforcement")
 # Ministry of Health announcement of the 2024 allocation: 695 posts, 47% / 18% / 33%.
@@ -22,66 +25,6 @@ REFERENCE_2024 = {"creation": 0.47, "compensation": 0.18, "reinforcement": 0.33}
 REFERENCE_2024_POSTS = 695
 WORST_OFF_ROWS = 15
 DEFAULT_ABSENCE_PENALTY = 4.0
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table of the report: a frame plus how to show each column.
-
-    `kinds` maps a column to code, text, ar, term, param, value, int, num1, num2, pct or
-    money.
-    `labels` names columns that i18n cannot know (specialty codes), per language.
-    `total_row` marks a last row that sums the others (shown in bold).
-    `row_kinds` overrides the kind of the "value" column row by row (key/value tables).
-    """
-
-    key: str
-    frame: pd.DataFrame
-    kinds: Mapping[str, str]
-    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    total_row: bool = False
-    row_kinds: tuple[str, ...] | None = None
-
-    def select(self, columns: list[str]) -> Table:
-        """The same table restricted to `columns` (e.g. region totals beside the map)."""
-        return Table(self.key, self.frame.loc[:, columns], {c: self.kinds[c] for c in columns},
-                     self.labels, self.total_row, self.row_kinds)
-
-    def kinds_of_row(self, index: int) -> dict[str, str]:
-        """Column kinds of row `index`, `row_kinds` applied."""
-        if self.row_kinds is None:
-            return dict(self.kinds)
-        return {**self.kinds, "value": self.row_kinds[index]}
-
-    def records(self) -> list[list[Any]]:
-        """Rows as lists of plain Python values (None for missing), in column order."""
-        columns = [self.frame[c].astype(object).tolist() for c in self.frame.columns]
-        return [[None if _missing(v) else v for v in row] for row in zip(*columns, strict=True)]
-
-    def without_time(self) -> Table:
-        """Drop the rows of time-dependent items (for --no-timestamp)."""
-        if "item" not in self.frame.columns:
-            return self
-        keep = [i for i, item in enumerate(self.frame["item"]) if item not in TIME_DEPENDENT]
-        row_kinds = tuple(self.row_kinds[i] for i in keep) if self.row_kinds else None
-        return Table(self.key, self.frame.iloc[keep].reset_index(drop=True), self.kinds,
-                     self.labels, self.total_row, row_kinds)
-
-
-TIME_DEPENDENT = frozenset({"generated_at", "build_seconds", "solve_seconds"})
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """All the report shows: scalar `summary`, ordered `tables` and the map's `places`."""
-
-    summary: Mapping[str, Any]
-    tables: Mapping[str, Table]
-    places: pd.DataFrame
 
 
 def build_report_data(plan: Plan) -> ReportData:
@@ -103,34 +46,31 @@ def build_report_data(plan: Plan) -> ReportData:
         "deployments": _deployments(plan, info, meta),
         "contingents": _contingents(plan, meta),
         "specialties": _specialties(rows, meta),
-        "parameters": _parameters(meta),
-        "overrides": Table("overrides", pd.DataFrame(
-            {"override": [str(x) for x in meta.get("overrides_log") or []]}),
-            {"override": "text"}),
-        "constraints": _constraints(meta),
-        "sources": _sources(meta),
+        **assumption_tables(meta),
     }
-    sensitivity = _sensitivity(meta)
-    if sensitivity is not None:
-        tables["sensitivity"] = sensitivity
     places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
                          on="delegation", how="left")
     summary = _summary(meta, rows)
     tables = {"summary": _key_figures(summary, tables["promotions"]),
-              "solver": _solver(summary), **tables}
+              "solver": solver_table(summary), **tables}
     return ReportData(summary=summary, tables=tables, places=places)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:
     """Delegation x specialty rows plus weighted unmet need (MODEL.md objective, first term)."""
-    penalty = float((plan.meta.get("parameters") or {}).get("absence_penalty")
-                    or DEFAULT_ABSENCE_PENALTY)
+    penalty = _absence_penalty(plan.meta)
     rows = plan.delegations.copy()
     weight = rows["priority_weight"] * rows["specialty_weight"]
     rows["unmet_before"] = weight * (rows["shortfall_before"]
                                      + penalty * rows["absence_shortfall_before"])
     rows["unmet_after"] = weight * (rows["shortfall"] + penalty * rows["absence_shortfall"])
     return rows
+
+
+def _absence_penalty(meta: Mapping[str, Any]) -> float:
+    """A of MODEL.md as the plan used it (0 is a valid choice, absent means the default)."""
+    value = (meta.get("parameters") or {}).get("absence_penalty")
+    return DEFAULT_ABSENCE_PENALTY if value is None else float(value)
 
 
 def _delegation_info(meta: Mapping[str, Any]) -> pd.DataFrame:
@@ -204,10 +144,6 @@ def _regions(deleg: pd.DataFrame, regions: pd.DataFrame) -> Table:
 
 def _promotions(plan: Plan) -> Table:
     posts = plan.allocations.groupby("promotion", sort=True)["posts"].sum()
-    by_meta = {int(k): int(v) for k, v in (plan.meta.get("posts_by_promotion") or {}).items()}
-    for promotion, count in by_meta.items():
-        posts.loc[promotion] = max(int(posts.get(promotion, 0)), count)
-    posts = posts.sort_index()
     total = int(posts.sum())
     frame = pd.DataFrame({"promotion": [str(p) for p in posts.index] + ["Total"],
                           "posts": [int(v) for v in posts] + [total]})
@@ -335,47 +271,6 @@ def _specialties(rows: pd.DataFrame, meta: Mapping[str, Any]) -> Table:
     return Table("specialties", spec.loc[:, list(kinds)].fillna({"name_en": ""}), kinds)
 
 
-def _parameters(meta: Mapping[str, Any]) -> Table:
-    params = dict(meta.get("parameters") or {})
-    frame = pd.DataFrame({"parameter": list(params), "value": list(params.values())},
-                         columns=["parameter", "value"])
-    return Table("parameters", frame, {"parameter": "param", "value": "value"})
-
-
-def _constraints(meta: Mapping[str, Any]) -> Table:
-    columns = ["name", "description", "counts", "min", "max", "value"]
-    frame = pd.DataFrame(meta.get("scenario_constraints") or [], columns=columns)
-    frame = frame.astype(object).where(frame.notna(), None)
-    return Table("constraints", frame, {"name": "code", "description": "text",
-                                        "counts": "code", "min": "value", "max": "value",
-                                        "value": "value"})
-
-
-def _sources(meta: Mapping[str, Any]) -> Table:
-    sources = meta.get("sources") or {}
-    frame = pd.DataFrame({"file": sorted(sources),
-                          "source": ["; ".join(str(v) for v in sources[f] or [])
-                                     for f in sorted(sources)]}, columns=["file", "source"])
-    return Table("sources", frame, {"file": "code", "source": "text"})
-
-
-def _sensitivity(meta: Mapping[str, Any]) -> Table | None:
-    """Marginal value of one more post, shown only when the plan carries `sensitivity`.
-
-    Accepted shapes: a list of row objects, or a mapping from specialty code to a value.
-    """
-    data = meta.get("sensitivity")
-    if not data:
-        return None
-    if isinstance(data, Mapping):
-        frame = pd.DataFrame({"specialty": list(data), "marginal_value": list(data.values())})
-    else:
-        frame = pd.DataFrame(list(data))
-    kinds = {c: ("num2" if pd.api.types.is_float_dtype(frame[c]) else "value")
-             for c in frame.columns}
-    return Table("sensitivity", frame, kinds)
-
-
 def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
     totals = meta.get("totals") or {}
     unmet = meta.get("unmet_need") or {}
@@ -396,7 +291,7 @@ def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
         "budget": params.get("budget"), "budget_used": float(meta.get("budget_used") or 0.0),
         "unmet_before": before, "unmet_after": after,
         "unmet_change": (after - before) / before if before else 0.0,
-        "absence_penalty": float(params.get("absence_penalty") or DEFAULT_ABSENCE_PENALTY),
+        "absence_penalty": _absence_penalty(meta),
         "n_regions": int(rows["region"].nunique()),
         "n_delegations": int(rows["delegation"].nunique()),
         "n_specialties": int(rows["specialty"].nunique()),
@@ -405,20 +300,12 @@ def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _items(key: str, items: list[tuple[str, Any, str]]) -> Table:
-    """A two-column table (item, value) whose value kind varies by row."""
-    frame = pd.DataFrame({"item": [i for i, _v, _k in items],
-                          "value": pd.Series([v for _i, v, _k in items], dtype=object)})
-    return Table(key, frame, {"item": "term", "value": "value"},
-                 row_kinds=tuple(k for _i, _v, k in items))
-
-
 def _key_figures(summary: Mapping[str, Any], promotions: Table) -> Table:
     """The summary as a list of labelled figures (Excel's first sheet)."""
     by_promotion = [(f"Promotion {p}", n, "int") for p, n in
                     zip(promotions.frame["promotion"].iloc[:-1],
                         promotions.frame["posts"].iloc[:-1], strict=True)]
-    return _items("summary", [
+    return items_table("summary", [
         ("scenario", summary["scenario"], "text"),
         ("description", summary["description"], "text"),
         ("status", summary["status"], "term"),
@@ -434,18 +321,4 @@ def _key_figures(summary: Mapping[str, Any], promotions: Table) -> Table:
         ("unmet_after", summary["unmet_after"], "num2"),
         ("unmet_change_item", summary["unmet_change"], "pct"),
         ("generated_at", summary["generated_at"], "text"),
-    ])
-
-
-def _solver(summary: Mapping[str, Any]) -> Table:
-    """Solver, status, bound, gap and times."""
-    return _items("solver", [
-        ("solver", summary["solver"], "text"),
-        ("solver_version", summary["solver_version"], "text"),
-        ("status", summary["status"], "term"),
-        ("objective", summary["objective"], "num2"),
-        ("best_bound", summary["best_bound"], "num2"),
-        ("gap", summary["gap"], "pct"),
-        ("build_seconds", summary["build_seconds"], "num2"),
-        ("solve_seconds", summary["solve_seconds"], "num2"),
     ])

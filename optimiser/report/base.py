@@ -1,0 +1,74 @@
+"""The typed hand-off between the modules that derive figures and those that format them.
+
+`tables` and `assumptions` build `Table`s; `html`, `excel`, `markdown` and `charts` only
+read them. A table's columns use stable English keys, its `kinds` say how to show each
+column and `i18n` gives the labels, so the data itself carries no language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report: a frame plus how to show each column.
+
+    `kinds` maps a column to code, text, ar, term, param, value, int, num1, num2, pct or
+    money.
+    `labels` names columns that i18n cannot know (specialty codes), per language.
+    `total_row` marks a last row that sums the others (shown in bold).
+    `row_kinds` overrides the kind of the "value" column row by row (key/value tables).
+    """
+
+    key: str
+    frame: pd.DataFrame
+    kinds: Mapping[str, str]
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    total_row: bool = False
+    row_kinds: tuple[str, ...] | None = None
+
+    def select(self, columns: list[str]) -> Table:
+        """The same table restricted to `columns` (e.g. region totals beside the map)."""
+        return Table(self.key, self.frame.loc[:, columns], {c: self.kinds[c] for c in columns},
+                     self.labels, self.total_row, self.row_kinds)
+
+    def kinds_of_row(self, index: int) -> dict[str, str]:
+        """Column kinds of row `index`, `row_kinds` applied."""
+        if self.row_kinds is None:
+            return dict(self.kinds)
+        return {**self.kinds, "value": self.row_kinds[index]}
+
+    def records(self) -> list[list[Any]]:
+        """Rows as lists of plain Python values (None for missing), in column order."""
+        columns = [self.frame[c].astype(object).tolist() for c in self.frame.columns]
+        return [[None if _missing(v) else v for v in row] for row in zip(*columns, strict=True)]
+
+    def without_time(self) -> Table:
+        """Drop the rows of time-dependent items (for --no-timestamp)."""
+        if "item" not in self.frame.columns:
+            return self
+        keep = [i for i, item in enumerate(self.frame["item"]) if item not in TIME_DEPENDENT]
+        row_kinds = tuple(self.row_kinds[i] for i in keep) if self.row_kinds else None
+        return Table(self.key, self.frame.iloc[keep].reset_index(drop=True), self.kinds,
+                     self.labels, self.total_row, row_kinds)
+
+
+TIME_DEPENDENT = frozenset({"generated_at", "build_seconds", "solve_seconds"})
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """All the report shows: scalar `summary`, ordered `tables` and the map's `places`."""
+
+    summary: Mapping[str, Any]
+    tables: Mapping[str, Table]
+    places: pd.DataFrame
