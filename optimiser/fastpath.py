@@ -100,20 +100,34 @@ def solve_separable(inputs: ModelInputs) -> tuple[pd.DataFrame, np.ndarray, floa
 
 
 def _split_by_promotion(inputs: ModelInputs, given: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Fill each specialty's promotions in year order, delegations in code order."""
+    """Fill each specialty's promotions in year order, delegations in code order.
+
+    Delegation d of a specialty takes the slice [c_{d-1}, c_d) of the cumulated posts, and
+    promotion p the slice [Q_{p-1}, Q_p) of the cumulated quotas: x[d,s,p] is their overlap.
+    """
     p = inputs.pairs
-    rows, values = [], []
+    delegation = p.index.get_level_values("delegation").to_numpy()
+    specialty = p.index.get_level_values("specialty").to_numpy()
+    parts = []
     for s, posts in inputs.posts.groupby(level="specialty", sort=True):
-        positions = np.flatnonzero((p.index.get_level_values("specialty") == s) & (given > 0))
-        quota = {int(prom): int(n) for (_, prom), n in posts.sort_index().items()}
-        for pos in positions:
-            left = int(given[pos])
-            for prom in sorted(quota):
-                take = min(left, quota[prom])
-                if take:
-                    rows.append((p.index[pos][0], s, prom, int(pos)))
-                    values.append(take)
-                    quota[prom] -= take
-                    left -= take
-    table = pd.DataFrame(rows, columns=["delegation", "specialty", "promotion", "pair"])
-    return table, np.asarray(values, dtype=np.int64)
+        positions = np.flatnonzero((specialty == s) & (given > 0))
+        if not len(positions):
+            continue
+        upper = np.cumsum(given[positions])
+        lower = upper - given[positions]
+        quotas = posts.droplevel("specialty").sort_index()
+        top = np.cumsum(quotas.to_numpy())
+        for promotion, q_high, q_low in zip(quotas.index, top, top - quotas.to_numpy(),
+                                            strict=True):
+            share = np.minimum(upper, q_high) - np.maximum(lower, q_low)
+            take = share > 0
+            parts.append(pd.DataFrame({
+                "delegation": delegation[positions[take]], "specialty": s,
+                "promotion": int(promotion), "pair": positions[take], "value": share[take]}))
+    if not parts:
+        empty = pd.DataFrame({"delegation": [], "specialty": [], "promotion": [], "pair": []})
+        return empty.astype({"pair": np.int64}), np.zeros(0, np.int64)
+    table = pd.concat(parts, ignore_index=True).sort_values(
+        ["delegation", "specialty", "promotion"], kind="stable", ignore_index=True)
+    values = table.pop("value").to_numpy(np.int64)
+    return table, values

@@ -1,0 +1,1 @@
+"""Benchmarks of the solve pipeline (issue 6): `python -m benchmarks --help`."""

@@ -1,0 +1,85 @@
+"""Run the benchmark cases, each in its own process, and print a Markdown table.
+
+    python -m benchmarks                 # national (5 runs), communes, synthetic-1M
+    python -m benchmarks --cases national --repeat 9
+
+Figures are medians over the runs; `raw HiGHS` is HiGHS alone on the same model (MPS export
+read back by highspy), and the overhead ratio is (build + solve + extract - raw) / raw, the
+modelling overhead relative to the solver's own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CASES = {
+    "national": ["--repeat", "{repeat}", "--raw", "--cli"],
+    "communes": ["--data", "{communes}", "--raw", "--no-report"],
+    "synthetic-1M": ["--data", "{synthetic}", "--no-report"],
+    "synthetic-120k-mip": ["--data", "{synthetic_small}", "--no-report", "--raw", "--mip"],
+}
+
+
+def _prepare(case: str, tmp: Path) -> dict[str, str]:
+    """Generate the large instances the case needs (never committed)."""
+    paths = {"communes": str(tmp / "communes"), "synthetic": str(tmp / "synthetic"),
+             "synthetic_small": str(tmp / "synthetic-small")}
+    if case == "communes":
+        from optimiser.datasets.communes import build_commune_dataset
+
+        build_commune_dataset(Path(paths["communes"]))
+    elif case == "synthetic-1M":
+        from benchmarks.synthetic import write_synthetic
+
+        write_synthetic(Path(paths["synthetic"]), delegations=12_500, specialties=40)
+    elif case == "synthetic-120k-mip":
+        from benchmarks.synthetic import write_synthetic
+
+        write_synthetic(Path(paths["synthetic_small"]), delegations=1_500, specialties=40)
+    return paths
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {platform.processor() or platform.machine()}, "
+          f"{platform.python_implementation()} {platform.python_version()}")
+    header = ("case", "method", "status", "vars", "load s", "build s", "solve s", "extract s",
+              "report s", "raw HiGHS s", "overhead/raw", "command s", "peak MB")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for case in args.cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = _prepare(case, Path(tmp))
+            extra = [a.format(repeat=args.repeat, **paths) for a in CASES[case]]
+            done = subprocess.run([sys.executable, "-m", "benchmarks.case", case, *extra],
+                                  cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"| {case} | failed: {done.stderr.strip().splitlines()[-1]} |")
+            continue
+        r = json.loads(done.stdout)
+        ours = sum(r[k] or 0 for k in ("build", "solve", "extract"))
+        overhead = (ours - r["raw_highs"]) / r["raw_highs"] if r.get("raw_highs") else None
+        print("| " + " | ".join([
+            case, r["method"], r["status"], _fmt(r["variables"]), _fmt(r["load"]),
+            _fmt(r["build"]), _fmt(r["solve"]), _fmt(r["extract"]), _fmt(r["report"]),
+            _fmt(r["raw_highs"]), _fmt(overhead), _fmt(r.get("cli")), _fmt(r["peak_mb"], 0),
+        ]) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
