@@ -104,3 +104,21 @@ def test_cbc_fallback_reaches_the_same_objective(tmp_path):
     assert code == 0, output
     assert cbc["solver"].startswith("CBC")
     assert abs(cbc["objective"] - highs["objective"]) <= 1e-6 * abs(highs["objective"])
+
+
+def test_time_limit_stop_is_reported_as_feasible_with_its_gap(tmp_path):
+    """PuLP 3.3 calls a HiGHS time-limit stop "Optimal": status and gap come from HiGHS."""
+    morocco = EXAMPLE.parent / "morocco-2024"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: rushed\nparameters:\n  time_limit_s: 0.3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["solve", "--data", str(morocco), "--scenario",
+                                       str(scenario), "--out", str(tmp_path / "o"), "--quiet"])
+    if result.exit_code == 1:  # stopped before any plan was found
+        assert "no plan: solver status no_solution" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
+    if plan["status"] == "feasible":
+        assert plan["gap"] > 0 and plan["best_bound"] < plan["objective"]
+    else:  # a very fast machine may prove optimality within 0.3 s
+        assert plan["status"] == "optimal" and plan["gap"] <= 1e-9
