@@ -140,6 +140,25 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
     return document
 
 
+def plan_json_text(document: dict) -> str:
+    """plan.json with one key per line and one table row per line.
+
+    Readable in a diff, and fast: `json` only uses its C encoder without `indent`, and a plan
+    of a million rows took a minute through the pure-Python indenting encoder.
+    """
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows = ",\n".join(f"  {dumps(row)}" for row in value)
+            lines.append(f" {dumps(key)}: [\n{rows}\n ]")
+        else:
+            lines.append(f" {dumps(key)}: {dumps(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
 def write_plan_folder(
     out: Path, document: dict, plan: PlanTables,
     extra: Callable[[Path], None] | None = None,
@@ -150,8 +169,7 @@ def write_plan_folder(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-        (tmp / "plan.json").write_text(text, encoding="utf-8")
+        (tmp / "plan.json").write_text(plan_json_text(document), encoding="utf-8")
         for name, table in (("allocations", plan.allocations), ("foreign", plan.foreign),
                             ("delegations", plan.delegations)):
             table.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
