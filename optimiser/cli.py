@@ -36,8 +36,10 @@ def main() -> None:
               help="Plan folder to write (default: reports/<scenario-name>/).")
 @click.option("--no-timestamp", is_flag=True, help="Leave generated_at out (byte-stable output).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("--no-report", is_flag=True,
+              help="Write plan.json and the CSV tables only (faster, e.g. in batch runs).")
 def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
-          no_timestamp: bool, quiet: bool) -> None:
+          no_timestamp: bool, quiet: bool, no_report: bool) -> None:
     """Solve a scenario and write plan.json, CSV tables and the report."""
     from optimiser.pipeline import load_inputs
 
@@ -49,14 +51,14 @@ def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | Non
         click.echo(exc.render(), err=True)
         sys.exit(EXIT_INPUT)
     try:
-        _solve_and_write(inputs, out_dir, no_timestamp, quiet, console, errors)
+        _solve_and_write(inputs, out_dir, no_timestamp, quiet, not no_report, console, errors)
     except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
         click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_OTHER)
 
 
 def _solve_and_write(inputs: ModelInputs, out_dir: Path | None, no_timestamp: bool,
-                     quiet: bool, console: Console, errors: Console) -> None:
+                     quiet: bool, report: bool, console: Console, errors: Console) -> None:
     """Solve, then either write the plan folder or explain why there is none (exits 1 or 3)."""
     from optimiser.diagnose import find_conflict
     from optimiser.output import plan_document, write_plan_folder
@@ -77,7 +79,8 @@ def _solve_and_write(inputs: ModelInputs, out_dir: Path | None, no_timestamp: bo
     document = plan_document(inputs, run.result, run.plan, run.build_seconds,
                              timestamp=not no_timestamp)
     out = out_dir or Path("reports") / inputs.scenario_name
-    written = write_plan_folder(out, document, run.plan, extra=_report_writer(no_timestamp))
+    extra = _report_writer(no_timestamp) if report else None
+    written = write_plan_folder(out, document, run.plan, extra=extra)
     if not quiet:
         print_summary(run, console)
         console.print(f"plan written to {written}")

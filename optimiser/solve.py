@@ -113,21 +113,50 @@ def _solve_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tup
 
 
 def _solve_cbc(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple:
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=mip_gap)
-    m.prob.solve(solver)
-    objective = pulp.value(m.prob.objective) if m.prob.sol_status in (1, 2) else None
-    if m.prob.status == pulp.LpStatusInfeasible or m.prob.sol_status == -1:
-        result = SolveStatus.INFEASIBLE
-    elif m.prob.sol_status == pulp.LpSolutionOptimal:
-        result = SolveStatus.OPTIMAL
-    elif m.prob.sol_status == pulp.LpSolutionIntegerFeasible:
-        result = SolveStatus.FEASIBLE
-    elif m.prob.status == pulp.LpStatusNotSolved:
-        result = SolveStatus.NO_SOLUTION
+    # PuLP 3.3 bundles CBC; PuLP 4 finds it through the `cbc` extra (cbcbox) and COIN_CMD.
+    command = pulp.COIN_CMD if PULP4 else pulp.PULP_CBC_CMD
+    stats = m.prob.solve(command(msg=False, timeLimit=time_limit_s, gapRel=mip_gap))
+    if PULP4:
+        status, has_solution = _pulp4_status(stats)
     else:
-        result = SolveStatus.ERROR
-    bound = objective if result is SolveStatus.OPTIMAL else None  # CMD interface hides CBC's bound
-    return result, objective, bound, "CBC", f"bundled with PuLP {pulp.__version__}"
+        status, has_solution = _pulp3_status(m.prob)
+    objective = m.prob.objective.value() if has_solution else None
+    bound = objective if status is SolveStatus.OPTIMAL else None  # PuLP 3 hides CBC's bound
+    if PULP4 and has_solution and stats.best_bound is not None:
+        # PuLP 4 reports CBC's stop on a met gap as GapLimit, even at gap 0: judge by the bound
+        # (CBC does not see the objective constant, so add it back).
+        bound = float(stats.best_bound) + float(m.prob.objective.constant)
+        gap = abs(objective - bound) / max(abs(objective), 1e-9)
+        status = SolveStatus.OPTIMAL if gap <= mip_gap + 1e-9 else SolveStatus.FEASIBLE
+    return status, objective, bound, "CBC", f"via PuLP {pulp.__version__}"
+
+
+def _pulp3_status(prob: pulp.LpProblem) -> tuple[SolveStatus, bool]:
+    """PuLP 3: `status` says why CBC stopped, `sol_status` whether a plan came back."""
+    if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:
+        return SolveStatus.INFEASIBLE, False
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        return SolveStatus.OPTIMAL, True
+    if prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        return SolveStatus.FEASIBLE, True
+    if prob.status == pulp.LpStatusNotSolved:
+        return SolveStatus.NO_SOLUTION, False
+    return SolveStatus.ERROR, False
+
+
+def _pulp4_status(stats: object) -> tuple[SolveStatus, bool]:
+    """PuLP 4: `solve` returns LpSolveStats with the stop reason and `has_solution`."""
+    reason = pulp.LpSolveStatus(stats.status)  # type: ignore[attr-defined]
+    has_solution = bool(stats.has_solution)  # type: ignore[attr-defined]
+    if reason in (pulp.LpSolveStatus.Optimal, pulp.LpSolveStatus.GapLimit) and has_solution:
+        return SolveStatus.OPTIMAL, True
+    if reason == pulp.LpSolveStatus.Infeasible:
+        return SolveStatus.INFEASIBLE, False
+    if has_solution:
+        return SolveStatus.FEASIBLE, True
+    limits = {pulp.LpSolveStatus.TimeLimit, pulp.LpSolveStatus.NodeLimit,
+              pulp.LpSolveStatus.IterationLimit, pulp.LpSolveStatus.Stopped}
+    return (SolveStatus.NO_SOLUTION if reason in limits else SolveStatus.ERROR), False
 
 
 def solve_model(

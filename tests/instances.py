@@ -216,6 +216,7 @@ def _posts(ch: Chooser, dr: _Draft) -> None:
                 dr.posts[(s, p)] = ch.integer(0, min(dr.lim.posts_per_row, room))
                 rows.append({"promotion": p, "specialty_code": s, "posts": dr.posts[(s, p)]})
     dr.tables["posts.csv"] = rows
+    dr.promotions = sorted({p for _, p in dr.posts})  # P = promotions present in posts.csv
 
 
 def _contingents(ch: Chooser, dr: _Draft) -> None:
@@ -451,7 +452,7 @@ class CliResult:
 
 def cli_command(data_dir: Path, scenario: Path, out_dir: Path) -> list[str]:
     """The stable CLI invocation of SCENARIO.md."""
-    return [sys.executable, "-m", "optimiser", "solve", "--data", str(data_dir),
+    return [sys.executable, "-m", "optimiser", "solve", "--no-report", "--data", str(data_dir),
             "--scenario", str(scenario), "--out", str(out_dir)]
 
 

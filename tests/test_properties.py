@@ -7,6 +7,7 @@ on two cores: the two solvers of property (b) run concurrently.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -27,9 +28,14 @@ from instances import (
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = settings(
-    deadline=None, suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example costs ~2 s of wall time (two CLI subprocesses, which also write the reports).
+# PROPERTY_SCALE=10 turns the default ~1 minute budget into a longer bug hunt.
+SCALE = float(os.environ.get("PROPERTY_SCALE", "1"))
+
+
+def _examples(n: int) -> int:
+    return max(1, round(n * SCALE))
 
 
 Run = tuple[Path, Path, CliResult]  # data dir, scenario file, CLI outcome
@@ -99,26 +105,26 @@ def _check_brute_force(instance: Instance) -> None:
             assert report.ok, f"{report}\n{context}"
 
 
-@settings(SETTINGS, max_examples=14)
+@settings(SETTINGS, max_examples=_examples(10))
 @given(instances(SMALL))
 def test_plans_pass_checker_and_solvers_agree(instance: Instance) -> None:
     """(a) every plan passes check_plan, (b) HiGHS == CBC, (c) objective recomputes."""
     _check_agreement(instance)
 
 
-@settings(SETTINGS, max_examples=16)
+@settings(SETTINGS, max_examples=_examples(12))
 @given(instances(TINY))
 def test_tiny_instances_match_brute_force(instance: Instance) -> None:
     """(d) optimum and infeasibility verdict equal the exhaustive enumeration's."""
     _check_brute_force(instance)
 
 
-@pytest.mark.parametrize("seed", [11, 29])
+@pytest.mark.parametrize("seed", [11])
 def test_seeded_small_instance(seed: int) -> None:
     """Fixed seeds: reproducible without the hypothesis database."""
     _check_agreement(random_instance(seed, SMALL))
 
 
-@pytest.mark.parametrize("seed", [3, 17])
+@pytest.mark.parametrize("seed", [17])
 def test_seeded_tiny_instance(seed: int) -> None:
     _check_brute_force(random_instance(seed, TINY))

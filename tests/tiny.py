@@ -62,7 +62,7 @@ def scenario(path: Path, **content: object) -> Path:
 
 def solve(data: Path, scenario_path: Path | None, out: Path) -> tuple[int, str, dict | None]:
     """Run `optimiser solve` in-process; returns exit code, output and plan.json (if written)."""
-    args = ["solve", "--data", str(data), "--out", str(out), "--quiet"]
+    args = ["solve", "--data", str(data), "--out", str(out), "--quiet", "--no-report"]
     if scenario_path is not None:
         args += ["--scenario", str(scenario_path)]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
