@@ -1,6 +1,6 @@
 """Run the benchmark cases, each in its own process, and print a Markdown table.
 
-    python -m benchmarks                 # national (5 runs), communes, synthetic-1M
+    python -m benchmarks                 # every case: national (5 runs), large instances, sweep
     python -m benchmarks --cases national --repeat 9
 
 Figures are medians over the runs; `raw HiGHS` is HiGHS alone on the same model (MPS export
@@ -47,13 +47,41 @@ def _prepare(case: str, tmp: Path) -> dict[str, str]:
     return paths
 
 
+SWEEPS = {
+    # a 50-point sweep of the national plan: the TTAH floor from 60 to 305 posts
+    "sweep-50": (50, ["scenarios/ttah-97.yaml", "--vary",
+                      "constraints.ttah-floor.min=60:305:5"]),
+}
+
+
+def _sweep_row(case: str, jobs: int) -> str:
+    """Wall time of `optimiser sweep` as an analyst runs it (process start to sweep.csv)."""
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        points, arguments = SWEEPS[case]
+        command = [sys.executable, "-m", "optimiser", "sweep", *arguments, "--jobs",
+                   str(jobs), "--quiet", "--out", f"{tmp}/sweep"]
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        return f"| {case} | failed: {done.stderr.strip()[-200:]} |"
+    return (f"| {case} (--jobs {jobs}) | HiGHS, model re-used | {points} points | – | – | – "
+            f"| – | – | – | – | – | {seconds:.2f} | – |")
+
+
 def _fmt(value: object, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--cases", nargs="*", default=[*CASES, *SWEEPS],
+                        choices=[*CASES, *SWEEPS])
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the sweep cases")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, "
@@ -63,6 +91,9 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for case in args.cases:
+        if case in SWEEPS:
+            print(_sweep_row(case, args.jobs), flush=True)
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             paths = _prepare(case, Path(tmp))
             extra = [a.format(repeat=args.repeat, **paths) for a in CASES[case]]

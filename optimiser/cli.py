@@ -7,6 +7,7 @@ of rules); 1 anything else.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,8 +39,15 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("--no-report", is_flag=True,
               help="Write plan.json and the CSV tables only (faster, e.g. in batch runs).")
+@click.option("--check-monotone", is_flag=True,
+              help="Give each specialty one more post and report any delegation that would "
+                   "lose one (Alabama paradox), in plan.json and on the terminal.")
+@click.option("--forbid-paradox", is_flag=True,
+              help="With --check-monotone: re-solve each +1 plan with the base plan as a lower "
+                   "bound, and report what that costs.")
 def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
-          no_timestamp: bool, quiet: bool, no_report: bool) -> None:
+          no_timestamp: bool, quiet: bool, no_report: bool, check_monotone: bool,
+          forbid_paradox: bool) -> None:
     """Solve a scenario and write plan.json, CSV tables and the report."""
     from optimiser.pipeline import load_inputs
 
@@ -51,25 +59,42 @@ def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | Non
         click.echo(exc.render(), err=True)
         sys.exit(EXIT_INPUT)
     try:
-        _solve_and_write(inputs, out_dir, no_timestamp, quiet, not no_report, console, errors)
+        options = SolveOptions(out_dir, no_timestamp, quiet, not no_report,
+                               check_monotone or forbid_paradox, forbid_paradox, scenario_path)
+        _solve_and_write(inputs, options, console, errors)
     except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
         click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_OTHER)
 
 
-def _solve_and_write(inputs: ModelInputs, out_dir: Path | None, no_timestamp: bool,
-                     quiet: bool, report: bool, console: Console, errors: Console) -> None:
+@dataclass(frozen=True)
+class SolveOptions:
+    """What `solve` writes and checks besides the plan itself."""
+
+    out_dir: Path | None
+    no_timestamp: bool
+    quiet: bool
+    report: bool
+    check_monotone: bool
+    forbid_paradox: bool
+    scenario_path: Path | None
+
+
+def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Console,
+                     errors: Console) -> None:
     """Solve, then either write the plan folder or explain why there is none (exits 1 or 3)."""
-    from optimiser.diagnose import find_conflict
     from optimiser.output import plan_document, write_plan_folder
     from optimiser.pipeline import run_scenario
     from optimiser.solve import SolveStatus
-    from optimiser.terminal import print_conflict, print_summary
+    from optimiser.terminal import print_summary
+    from optimiser.whatif.monotone import check_monotone
+    from optimiser.whatif.sensitivity import compute_sensitivity
+    from optimiser.whatif.terminal import print_monotone, print_sensitivity
 
     run = run_scenario(inputs)
     status = run.result.status
     if status is SolveStatus.INFEASIBLE:
-        print_conflict(find_conflict(inputs), errors)
+        _explain_infeasible(inputs, options.scenario_path, errors)
         sys.exit(EXIT_INFEASIBLE)
     if not status.has_plan:
         errors.print(f"no plan: solver status {status.value} after "
@@ -77,13 +102,32 @@ def _solve_and_write(inputs: ModelInputs, out_dir: Path | None, no_timestamp: bo
         sys.exit(EXIT_OTHER)
     assert run.plan is not None
     document = plan_document(inputs, run.result, run.plan, run.build_seconds,
-                             timestamp=not no_timestamp)
-    out = out_dir or Path("reports") / inputs.scenario_name
-    extra = _report_writer(no_timestamp) if report else None
+                             timestamp=not options.no_timestamp)
+    document["sensitivity"] = sensitivity = compute_sensitivity(inputs, run)
+    monotone = None
+    if options.check_monotone:
+        monotone = check_monotone(inputs, run, forbid=options.forbid_paradox)
+        document["monotone"] = monotone.to_json()
+    out = options.out_dir or Path("reports") / inputs.scenario_name
+    extra = _report_writer(options.no_timestamp) if options.report else None
     written = write_plan_folder(out, document, run.plan, extra=extra)
-    if not quiet:
+    if not options.quiet:
         print_summary(run, console)
+        print_sensitivity(sensitivity, console)
+        if monotone is not None:
+            print_monotone(monotone, console)
         console.print(f"plan written to {written}")
+
+
+def _explain_infeasible(inputs: ModelInputs, scenario_path: Path | None,
+                        errors: Console) -> None:
+    """The conflicting rules and the least change that restores feasibility (as `explain`)."""
+    from optimiser.whatif.explain import explain_infeasible
+    from optimiser.whatif.paths import read_document
+    from optimiser.whatif.terminal import print_explanation
+
+    document = read_document(scenario_path) if scenario_path else None
+    print_explanation(explain_infeasible(inputs, document, verify=False), errors)
 
 
 def _report_writer(no_timestamp: bool):  # noqa: ANN202 - optional plug-in
@@ -98,8 +142,10 @@ def _report_writer(no_timestamp: bool):  # noqa: ANN202 - optional plug-in
 def _register_plugins() -> None:
     """Commands of later pipeline stages, registered here so `cli` stays the only entry."""
     from optimiser.report.command import report_command
+    from optimiser.whatif.commands import compare_command, explain_command, sweep_command
 
-    main.add_command(report_command, "report")
+    for command in (report_command, compare_command, sweep_command, explain_command):
+        main.add_command(command)
 
 
 @main.group()

@@ -79,7 +79,7 @@ def find_conflict(inputs: ModelInputs, time_budget_s: float | None = None) -> Co
         status, _ = _solve(inputs, modes, "none", left())
         if status is SolveStatus.INFEASIBLE:
             core = trial
-    lines = [describe_group(inputs, g, relaxation.get(g)) for g in core]
+    lines = [describe_group(inputs, g) for g in core]
     return Conflict(core, relaxation, lines, complete)
 
 

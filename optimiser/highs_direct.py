@@ -31,6 +31,14 @@ def stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def quiet_highs() -> highspy.Highs:
+    """A Highs instance with output off (and no banner on stdout)."""
+    with stdout_silenced():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def _bound(value: float | None, infinite: float) -> float:
     return infinite if value is None else float(value)
 
@@ -74,9 +82,7 @@ def highs_model(prob: pulp.LpProblem, options: dict[str, object]) -> tuple[highs
     continuous = highspy.HighsVarType.kContinuous
     lp.integrality_ = [integer if v.cat == pulp.LpInteger else continuous for v in variables]
 
-    with stdout_silenced():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     for name, value in options.items():
         h.setOptionValue(name, value)
     h.passModel(lp)

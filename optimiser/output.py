@@ -24,28 +24,32 @@ from optimiser.solve import SolveResult
 DIGITS = 9
 
 
-def _clean(value: object) -> object:
-    """JSON-safe, rounded, deterministic values (numpy scalars, NaN -> null)."""
+def json_ready(value: object, digits: int = DIGITS) -> object:
+    """JSON-safe, rounded, deterministic values (numpy scalars, NaN -> null, sets sorted).
+
+    Tables (DataFrames) pass through untouched: `_records` converts them vectorised.
+    """
     if isinstance(value, pd.DataFrame):
         return value
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item"):
+        return {str(k): json_ready(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [json_ready(v, digits) for v in items]
+    if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if value is pd.NA or value is None:
         return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        rounded = round(value, DIGITS)
+        rounded = round(value, digits)
         return 0.0 if rounded == 0 else rounded
     return value
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
-    """Rows as JSON-ready dicts, rounded like `_clean`, vectorised (plans can have 10^6 rows)."""
+    """Rows as JSON-ready dicts, rounded like `json_ready`; vectorised (10^6 rows happen)."""
     floats = table.select_dtypes("float").columns
     table = table.copy()
     table[floats] = table[floats].round(DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
@@ -81,7 +85,7 @@ def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
         "specialties": _records(specialties[["specialty", "name_fr", "name_en", "norm_per_100k",
                                              "min_presence", "weight"]]),
         "delegation_info": _records(dele[dele_cols]),
-        "contingents": _clean(contingents),
+        "contingents": json_ready(contingents),
         "sources": ds.sources,
     }
 
@@ -133,8 +137,8 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
         },
         **_reference_tables(inputs),
     }
-    document = _clean(document)
-    # Tables go through the vectorised path, after the small values went through `_clean`.
+    document = json_ready(document)
+    # Tables go through the vectorised path, after the small values went through `json_ready`.
     for key in ("allocations", "foreign", "delegations"):
         document[key] = _records(document[key])
     return document
@@ -163,19 +167,31 @@ def write_plan_folder(
     out: Path, document: dict, plan: PlanTables,
     extra: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write plan.json and the CSV tables to a temp folder, run `extra` (reports) on it, then
-    swap it into place. On any failure the temp folder is removed and `out` is untouched."""
-    out = out.resolve()
+    """Write plan.json and the CSV tables, run `extra` (reports) on the new folder, then put it
+    in place of `out` (see `write_folder`)."""
+    def fill(folder: Path) -> None:
+        (folder / "plan.json").write_text(plan_json_text(document), encoding="utf-8")
+        for name, table in (("allocations", plan.allocations), ("foreign", plan.foreign),
+                            ("delegations", plan.delegations)):
+            table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n",
+                         float_format=f"%.{DIGITS}g")
+        if extra is not None:
+            extra(folder)
+
+    return write_folder(out, fill)
+
+
+def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
+    """Let `fill` write a temp folder beside `out`, then swap it into place with renames only.
+
+    On any failure the temp folder is removed and `out` is untouched: readers never see a
+    partial folder. Used for plan folders and for the what-if outputs.
+    """
+    out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        (tmp / "plan.json").write_text(plan_json_text(document), encoding="utf-8")
-        for name, table in (("allocations", plan.allocations), ("foreign", plan.foreign),
-                            ("delegations", plan.delegations)):
-            table.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
-                         float_format=f"%.{DIGITS}g")
-        if extra is not None:
-            extra(tmp)
+        fill(tmp)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -184,7 +200,7 @@ def write_plan_folder(
 
 
 def _swap_into_place(new: Path, out: Path) -> None:
-    """Replace `out` by `new` with renames only, so readers never see a partial folder."""
+    """Replace `out` by `new` with renames only."""
     os.chmod(new, 0o755)
     if not out.exists():
         os.replace(new, out)

@@ -77,7 +77,7 @@ def _run_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple
     if PULP4:
         m.prob.solve(_QuietHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
                                  mip_abs_gap=1e-9))
-        return m.prob.solverModel, float(m.prob.objective.constant)
+        return m.prob.solverModel, 0.0  # PuLP 4 hands the objective constant to HiGHS
     h, variables = highs_model(m.prob, options)
     h.run()
     store_values(h, variables)

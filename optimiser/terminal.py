@@ -60,4 +60,6 @@ def print_conflict(conflict: Conflict, console: Console) -> None:
     if not conflict.complete:
         console.print("  (time budget reached: the set may not be minimal)")
     if conflict.groups:
-        console.print("Dropping or relaxing any one of them makes the scenario feasible.")
+        console.print("Relaxing any one of them resolves this conflict (other conflicts may "
+                      "remain); `optimiser explain` finds the least change that makes the "
+                      "whole scenario feasible.")

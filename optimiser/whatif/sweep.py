@@ -1,0 +1,243 @@
+"""Parametric study: solve a scenario over a grid of one or two varied numbers.
+
+Every point is checked before anything is solved (a bad value is exit 2 with every error, not a
+crash at point 37). Points are solved in grid order, in parallel processes when asked. Each
+process keeps the models it has built and re-solves a point on the first one it is compatible
+with (optimiser/whatif/reuse.py: same support, only bounds, costs and right-hand sides
+change); otherwise it builds a new one. A point that only tightens bounds the last optimum
+already meets is not even solved ("unchanged": that optimum is still optimal). `reuse=False`
+solves every point independently through the core pipeline, which is what the tests compare
+against.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimiser.data import Dataset, load_dataset
+from optimiser.errors import InputError, InputIssue
+from optimiser.inputs import ModelInputs, build_inputs
+from optimiser.pipeline import default_data_dir, run_scenario
+from optimiser.results import plan_tables
+from optimiser.scenario import read_scenario
+from optimiser.solve import SolveResult
+from optimiser.whatif.paths import (
+    PathError,
+    Vary,
+    apply_point,
+    point_label,
+    read_document,
+    scenario_file,
+)
+from optimiser.whatif.reuse import IncompatibleVariant, ReusableModel
+
+KEEP_MODELS = 4
+"""Built models a process keeps for re-use (a sweep rarely needs more than two)."""
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep: a dataset, a base scenario and one or two varied PATHs."""
+
+    data_dir: Path | None
+    scenario_path: Path
+    varies: tuple[Vary, ...]
+    reuse: bool = True
+    threads: int | None = None
+    """HiGHS threads per solve (None: HiGHS's default); parallel sweeps use 1."""
+
+
+def grid(varies: tuple[Vary, ...]) -> list[dict[str, Any]]:
+    """Every combination of values, the first PATH varying slowest."""
+    return [dict(zip([v.path for v in varies], combo, strict=True))
+            for combo in itertools.product(*(v.values for v in varies))]
+
+
+class PointSolver:
+    """Per-process state: the dataset, the base scenario document and the models built so far."""
+
+    def __init__(self, spec: SweepSpec, dataset: Dataset | None = None) -> None:
+        self.spec = spec
+        self.dataset = dataset or load_dataset(spec.data_dir or default_data_dir())
+        self.document = read_document(spec.scenario_path)
+        self.models: list[ReusableModel] = []
+
+    def inputs(self, point: dict[str, Any]) -> ModelInputs:
+        """The point's model inputs; raises InputError (or PathError) when the point is bad."""
+        doc = apply_point(self.document, point)
+        source = f"{self.spec.scenario_path} [{point_label(point)}]"
+        return build_inputs(self.dataset, scenario_file(doc, source))
+
+    def _solve(self, inputs: ModelInputs) -> tuple[Any, SolveResult, str]:
+        """(model, result, how) with a re-used model when one is compatible."""
+        if not self.spec.reuse or inputs.solver != "highs":
+            run = run_scenario(inputs)
+            return run.model, run.result, "independent"
+        for rm in self.models:
+            try:
+                result = rm.solve(inputs)
+            except IncompatibleVariant:
+                continue
+            return rm.model, result, "unchanged" if rm.last_skipped else "reused"
+        rm = ReusableModel(inputs, threads=self.spec.threads)
+        self.models = [rm, *self.models][:KEEP_MODELS]
+        return rm.model, rm.solve(inputs), "built"
+
+    def row(self, point: dict[str, Any], inputs: ModelInputs | None = None) -> dict[str, Any]:
+        """One sweep.csv row: the point, the status and the plan's headline figures."""
+        start = time.perf_counter()
+        inputs = inputs or self.inputs(point)
+        model, result, how = self._solve(inputs)
+        row: dict[str, Any] = {**point, "status": result.status.value, "objective": None,
+                               "unmet_need": None, "unmet_before": None}
+        regions = sorted(self.dataset.regions.index)
+        if result.status.has_plan:
+            plan = plan_tables(inputs, model, result)
+            by_region = plan.delegations.groupby("region")["posts"].sum()
+            row.update(objective=plan.objective, unmet_need=plan.unmet_after,
+                       unmet_before=plan.unmet_before,
+                       posts_allocated=int(plan.allocations["posts"].sum()),
+                       foreign_deployed=int(plan.foreign["doctors"].sum()),
+                       gap=result.gap)
+            row.update({f"posts_{r}": int(by_region.get(r, 0)) for r in regions})
+        row.update(model=how, seconds=round(time.perf_counter() - start, 4))
+        return row
+
+
+def check_points(spec: SweepSpec, solver: PointSolver | None = None) -> list[ModelInputs]:
+    """Inputs of every grid point; raises InputError listing the problems of all points."""
+    solver = solver or PointSolver(spec)
+    read_scenario(spec.scenario_path)  # line-numbered errors in the base scenario come first
+    issues: list[InputIssue] = []
+    out = []
+    for point in grid(spec.varies):
+        try:
+            out.append(solver.inputs(point))
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+        except PathError as exc:
+            issue = InputIssue(str(spec.scenario_path), None, None, None,
+                               f"{point_label(point)}: {exc}")
+            if issue not in issues:
+                issues.append(issue)
+    if issues:
+        raise InputError(issues)
+    return out
+
+
+_WORKER: PointSolver | None = None
+
+
+def _init_worker(spec: SweepSpec) -> None:
+    global _WORKER
+    _WORKER = PointSolver(spec)
+
+
+def _solve_in_worker(index: int, point: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    assert _WORKER is not None
+    return index, _WORKER.row(point)
+
+
+def run_sweep(spec: SweepSpec, jobs: int = 1,
+              on_point: Callable[[int, dict[str, Any]], None] | None = None) -> pd.DataFrame:
+    """Solve every grid point (in `jobs` processes) and return one row per point, grid order.
+
+    Raises InputError before solving anything when a point's scenario is invalid.
+    """
+    solver = PointSolver(spec)
+    points = grid(spec.varies)
+    all_inputs = check_points(spec, solver)
+    rows: dict[int, dict[str, Any]] = {}
+    if jobs <= 1:
+        for i, (point, inputs) in enumerate(zip(points, all_inputs, strict=True)):
+            rows[i] = solver.row(point, inputs)
+            if on_point:
+                on_point(i, rows[i])
+    else:
+        parallel = SweepSpec(spec.data_dir, spec.scenario_path, spec.varies, spec.reuse,
+                             spec.threads if spec.threads is not None else 1)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(points)), mp_context=context,
+                                 initializer=_init_worker, initargs=(parallel,)) as pool:
+            futures = [pool.submit(_solve_in_worker, i, p) for i, p in enumerate(points)]
+            for future in as_completed(futures):
+                i, row = future.result()
+                rows[i] = row
+                if on_point:
+                    on_point(i, row)
+    table = pd.DataFrame([rows[i] for i in range(len(points))])
+    first = [v.path for v in spec.varies] + ["status", "objective", "unmet_need"]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def plot_sweep(table: pd.DataFrame, varies: tuple[Vary, ...], path: Path, title: str) -> None:
+    """Unmet need against the first PATH; one line per value of the second PATH, if any."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    x_path = varies[0].path
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool)
+                  for v in varies[0].values)
+    positions = {v: (v if numeric else i) for i, v in enumerate(varies[0].values)}
+    groups = [(None, table)] if len(varies) == 1 else [
+        (value, table[table[varies[1].path].map(repr) == repr(value)])
+        for value in varies[1].values]
+    missing = 0
+    for value, part in groups:
+        ok = part[part["unmet_need"].notna()]
+        missing += len(part) - len(ok)
+        xs = [positions[v] for v in ok[x_path]]
+        label = None if value is None else f"{varies[1].path} = {value}"
+        ax.plot(xs, ok["unmet_need"].astype(float), marker="o", label=label)
+    if not numeric:
+        ax.set_xticks(list(positions.values()), [str(v) for v in positions])
+    ax.set_xlabel(x_path)
+    ax.set_ylabel("weighted unmet need after the plan")
+    note = f" ({missing} point(s) without a plan not shown)" if missing else ""
+    ax.set_title(f"{title}{note}", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    if len(groups) > 1:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Date": None} if path.suffix == ".svg" else None)
+    plt.close(fig)
+
+
+def write_sweep(out: Path, table: pd.DataFrame, varies: tuple[Vary, ...], title: str,
+                plot_format: str = "png") -> Path:
+    """sweep.csv and sweep.<png|svg> in `out`, written atomically."""
+    from optimiser.output import write_folder
+
+    def fill(tmp: Path) -> None:
+        table.to_csv(tmp / "sweep.csv", index=False, lineterminator="\n", float_format="%.9g")
+        plot_sweep(table, varies, tmp / f"sweep.{plot_format}", title)
+
+    return write_folder(out, fill)
+
+
+def summary_rows(table: pd.DataFrame, varies: tuple[Vary, ...]) -> list[list[str]]:
+    """Rows for the terminal table: the point, status, objective, unmet need."""
+    out = []
+    for _, row in table.iterrows():
+        cells = [str(row[v.path]) for v in varies]
+        cells.append(str(row["status"]))
+        for key in ("objective", "unmet_need"):
+            value = row.get(key)
+            cells.append("-" if value is None or (isinstance(value, float) and np.isnan(value))
+                         else f"{value:,.4f}")
+        cells.append(str(row["model"]))
+        out.append(cells)
+    return out
