@@ -6,7 +6,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimiser.diagnose import Conflict
 from optimiser.pipeline import Run
 from optimiser.results import CATEGORIES, posts_by_region
 
@@ -50,16 +49,3 @@ def print_summary(run: Run, console: Console) -> None:
         n = plan.posts_by_category[name]
         cats.add_row(name, str(n), f"{n / total:.0%}", f"{PUBLISHED_2024_SPLIT[name]}%")
     console.print(cats)
-
-
-def print_conflict(conflict: Conflict, console: Console) -> None:
-    """The rules that cannot hold together, one per line."""
-    console.print("[bold red]infeasible[/bold red]: these rules cannot all hold together:")
-    for line in conflict.lines:
-        console.print(f"  - {escape(line)}")
-    if not conflict.complete:
-        console.print("  (time budget reached: the set may not be minimal)")
-    if conflict.groups:
-        console.print("Relaxing any one of them resolves this conflict (other conflicts may "
-                      "remain); `optimiser explain` finds the least change that makes the "
-                      "whole scenario feasible.")
