@@ -25,7 +25,7 @@ def _stages(data: Path, scenario: Path | None, report: bool, fast_path: bool) ->
     from optimiser.fastpath import fast_path_blocker, solve_separable
     from optimiser.model import build_model
     from optimiser.output import plan_document, write_plan_folder
-    from optimiser.pipeline import _run_greedy, load_inputs
+    from optimiser.pipeline import _per_promotion, _run_greedy, load_inputs, plan_build_options
     from optimiser.results import plan_tables
     from optimiser.solve import solve_model
 
@@ -42,13 +42,17 @@ def _stages(data: Path, scenario: Path | None, report: bool, fast_path: bool) ->
         del solve_separable
     else:
         t = time.perf_counter()
-        model = build_model(inputs)
+        options = plan_build_options(inputs)
+        model = build_model(inputs, options)
         out["build"] = time.perf_counter() - t
         result = solve_model(model, inputs.solver, inputs.time_limit_s, inputs.mip_gap)
         out["solve"], out["method"] = result.solve_seconds, result.solver
     t = time.perf_counter()
     if model is not None:
-        plan = plan_tables(inputs, model, result)
+        tables_model, tables_result = model, result
+        if options.aggregate_promotions and result.status.has_plan:
+            tables_model, tables_result = _per_promotion(inputs, model, result)
+        plan = plan_tables(inputs, tables_model, tables_result)
     with tempfile.TemporaryDirectory() as tmp:
         document = plan_document(inputs, result, plan, out["build"])
         folder = write_plan_folder(Path(tmp) / "plan", document, plan)

@@ -95,11 +95,11 @@ def solve_separable(inputs: ModelInputs) -> tuple[pd.DataFrame, np.ndarray, floa
         before = np.cumsum(counts) - counts
         take = np.clip(n - before, 0, counts)
         np.add.at(given, group["pair"].to_numpy(), take)
-    x_table, values = _split_by_promotion(inputs, given)
+    x_table, values = split_by_promotion(inputs, given)
     return x_table, values, time.perf_counter() - start_time
 
 
-def _split_by_promotion(inputs: ModelInputs, given: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+def split_by_promotion(inputs: ModelInputs, given: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Fill each specialty's promotions in year order, delegations in code order.
 
     Delegation d of a specialty takes the slice [c_{d-1}, c_d) of the cumulated posts, and

@@ -15,7 +15,7 @@ import pandas as pd
 import pulp
 
 from optimiser.data import load_dataset
-from optimiser.fastpath import fast_path_blocker, solve_separable
+from optimiser.fastpath import fast_path_blocker, solve_separable, split_by_promotion
 from optimiser.inputs import ModelInputs, build_inputs
 from optimiser.model import AllocationModel, BuildOptions, build_model
 from optimiser.results import PlanTables, plan_tables
@@ -81,11 +81,30 @@ def run_scenario(inputs: ModelInputs, fast_path: bool = True) -> Run:
         if run is not None:
             return run
     start = time.perf_counter()
-    model = build_model(inputs)
+    options = plan_build_options(inputs)
+    model = build_model(inputs, options)
     build_seconds = time.perf_counter() - start
     result = solve_model(model, inputs.solver, inputs.time_limit_s, inputs.mip_gap)
+    if options.aggregate_promotions and result.status.has_plan:
+        model, result = _per_promotion(inputs, model, result)
     plan = plan_tables(inputs, model, result) if result.status.has_plan else None
     return Run(inputs, model, result, plan, build_seconds)
+
+
+def plan_build_options(inputs: ModelInputs) -> BuildOptions:
+    """Aggregate promotions unless a scenario constraint selects by promotion."""
+    by_promotion = any(sel.promotions is not None for sel in inputs.selections)
+    return BuildOptions(aggregate_promotions=not by_promotion)
+
+
+def _per_promotion(inputs: ModelInputs, model: AllocationModel,
+                   result: SolveResult) -> tuple[AllocationModel, SolveResult]:
+    """Split an aggregated solution into promotions. The returned model view has post rows
+    per promotion (without variables) aligned with the result's values."""
+    given = np.bincount(model.x["pair"].to_numpy(), weights=result.x,
+                        minlength=len(inputs.pairs)).astype(np.int64)
+    x_table, values = split_by_promotion(inputs, given)
+    return replace(model, x=x_table), replace(result, x=values)
 
 
 def _run_greedy(inputs: ModelInputs) -> Run | None:

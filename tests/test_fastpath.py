@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny import dataset, scenario
 
 from optimiser.pipeline import load_inputs, run_scenario
-from tiny import dataset, scenario
 
 
 @st.composite
@@ -70,3 +70,21 @@ def test_coupled_scenarios_use_the_mip(tmp_path):
     assert bound.result.solver == "HiGHS"
     cbc = scenario(tmp_path / "c.yaml", parameters={"solver": "cbc"})
     assert run_scenario(load_inputs(data, cbc)).result.solver == "CBC"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instance=separable_instances(), allocate_all=st.booleans())
+def test_aggregated_promotions_reach_the_same_optimum(tmp_path_factory, instance, allocate_all):
+    """One variable per (delegation, specialty) for all promotions gives MODEL.md's optimum."""
+    from optimiser.model import BuildOptions, build_model
+    from optimiser.solve import solve_model
+
+    folder = tmp_path_factory.mktemp("agg")
+    data = dataset(folder / "d", **instance)
+    inputs = load_inputs(data, scenario(folder / "s.yaml",
+                                        parameters={"allocate_all": allocate_all}))
+    results = [solve_model(build_model(inputs, BuildOptions(aggregate_promotions=flag)))
+               for flag in (False, True)]
+    assert results[0].status == results[1].status
+    if results[0].status.has_plan:
+        assert results[1].objective == pytest.approx(results[0].objective, rel=1e-9, abs=1e-9)

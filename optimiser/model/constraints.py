@@ -29,8 +29,15 @@ def _grouped_sums(table: pd.DataFrame, keys: list[str]) -> dict[tuple, pulp.LpAf
 
 def add_posts_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
     """sum_d x[d,s,p] = posts[s,p]  (MODEL.md rule 1; `<=` when allocate_all is false)."""
-    sums = _grouped_sums(m.x, ["specialty", "promotion"])
     sense = "==" if inputs.allocate_all else "<="
+    if m.options.aggregate_promotions:
+        sums = _grouped_sums(m.x, ["specialty"])
+        for s, posts in inputs.posts.groupby(level="specialty").sum().items():
+            if posts > 0 or not m.options.tight_bounds:
+                expr = sums.get((s,), linear([]))
+                m.add("posts", f"posts[{s}]", expr, sense, posts, group=("posts", s, 0))
+        return
+    sums = _grouped_sums(m.x, ["specialty", "promotion"])
     for (s, p), posts in inputs.posts.items():
         if posts == 0 and m.options.tight_bounds:
             continue  # no variables exist: the row would read 0 = 0

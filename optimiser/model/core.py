@@ -36,6 +36,12 @@ class BuildOptions:
     tight_bounds: bool = True
     """Derive variable bounds from posts, capacity and supply. Diagnosis turns it off so that
     every rule lives in a (relaxable) constraint rather than hidden in a bound."""
+    aggregate_promotions: bool = False
+    """One post variable per (delegation, specialty) for all promotions together, with rule 1
+    summed over promotions. Exact when no scenario constraint selects by promotion: posts of
+    one specialty are then interchangeable across promotions, and any split of each
+    delegation's total meets rule 1 (`fastpath.split_by_promotion`). Halves the integer
+    variables and removes the symmetry between promotions (national solve 0.57 -> 0.30 s)."""
 
 
 @dataclass

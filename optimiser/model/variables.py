@@ -33,7 +33,12 @@ def add_post_variables(m: AllocationModel, inputs: ModelInputs) -> None:
     With tight bounds, rows with no posts or no capacity get no variable and the bound is
     min(posts, cap). Diagnosis keeps every row, unbounded, so rule 1 and 5 stay relaxable.
     """
-    posts = inputs.posts[inputs.posts > 0] if m.options.tight_bounds else inputs.posts
+    posts = inputs.posts
+    if m.options.aggregate_promotions:
+        # promotion 0 stands for "all promotions" (see BuildOptions.aggregate_promotions)
+        posts = posts.groupby(level="specialty").sum().to_frame("posts").assign(promotion=0)
+        posts = posts.set_index("promotion", append=True)["posts"]
+    posts = posts[posts > 0] if m.options.tight_bounds else posts
     rows = posts.rename("posts").reset_index().merge(
         inputs.pairs[["cap"]].reset_index(), on="specialty")
     if m.options.tight_bounds:
