@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from tiny import dataset, scenario, solve
 
 
@@ -32,7 +31,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 # (description, file, edit (old, new) or None to delete, expected "file:line" and column)
 DATA_CASES = [
-    ("unknown region code", "delegations.csv", ("D2,Délégation D2,إقليم,R2", "D2,Délégation D2,إقليم,R9"),
+    ("unknown region code", "delegations.csv",
+     ("D2,Délégation D2,إقليم,R2", "D2,Délégation D2,إقليم,R9"),
      "delegations.csv:3", "region_code"),
     ("duplicate key", "posts.csv", ("2023,GYN,1", "2024,ANES,1"), "posts.csv:3", "specialty_code"),
     ("negative count", "capacity.csv", ("D2,GYN,2", "D2,GYN,-2"), "capacity.csv:2", "max_new"),
@@ -92,7 +92,8 @@ def test_every_error_is_reported_at_once(tmp_path):
 def test_non_utf8_file_names_the_line(tmp_path):
     data = _valid(tmp_path / "data")
     path = data / "regions.csv"
-    path.write_bytes(path.read_bytes().replace("Région R2".encode(), "R\xe9gion R2".encode("latin-1")))
+    latin1 = "R\xe9gion R2".encode("latin-1")
+    path.write_bytes(path.read_bytes().replace("Région R2".encode(), latin1))
     code, output, _ = solve(data, None, tmp_path / "out")
     assert code == 2
     assert "regions.csv:3" in output and "not UTF-8" in output

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 from click.testing import CliRunner
+from tiny import solve
 
 from optimiser.cli import main
-from tiny import solve
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example"
 TIMINGS = ("generated_at", "build_seconds", "solve_seconds")
@@ -53,7 +53,8 @@ def test_existing_plan_folder_is_replaced_whole(tmp_path):
     code, output, plan = solve(EXAMPLE, None, out)
     assert code == 0, output
     assert not (out / "stale.txt").exists()
-    assert {"plan.json", "allocations.csv", "foreign.csv", "delegations.csv"} <= set(os.listdir(out))
+    tables = {"plan.json", "allocations.csv", "foreign.csv", "delegations.csv"}
+    assert tables <= set(os.listdir(out))
     assert sorted(os.listdir(tmp_path)) == ["o"]  # no temp or backup folder left behind
 
 

@@ -9,6 +9,8 @@ from tiny import dataset, scenario
 
 from optimiser.pipeline import load_inputs, run_scenario
 
+FIXTURES = [HealthCheck.function_scoped_fixture]
+
 
 @st.composite
 def separable_instances(draw):
@@ -33,7 +35,7 @@ def separable_instances(draw):
                 workforce=workforce, capacity=capacity)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURES)
 @given(instance=separable_instances(), penalty=st.sampled_from([0, 1, 4, 10]),
        allocate_all=st.booleans())
 def test_greedy_matches_the_mip(tmp_path_factory, instance, penalty, allocate_all):
@@ -72,7 +74,7 @@ def test_coupled_scenarios_use_the_mip(tmp_path):
     assert run_scenario(load_inputs(data, cbc)).result.solver == "CBC"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=FIXTURES)
 @given(instance=separable_instances(), allocate_all=st.booleans())
 def test_aggregated_promotions_reach_the_same_optimum(tmp_path_factory, instance, allocate_all):
     """One variable per (delegation, specialty) for all promotions gives MODEL.md's optimum."""

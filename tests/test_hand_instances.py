@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tiny import dataset, foreign_of, posts_of, scenario, solve
 
 ONE_SPEC = [("S", 2.0, 1, 1.0)]  # norm 2 per 100k: a 100,000 delegation has target 2

@@ -7,8 +7,8 @@ import json
 import pytest
 from tiny import dataset, scenario
 
-from optimiser.pipeline import load_inputs, run_scenario
 from optimiser.output import json_ready
+from optimiser.pipeline import load_inputs, run_scenario
 from optimiser.whatif.monotone import check_monotone
 
 

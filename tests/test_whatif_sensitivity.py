@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from tiny import dataset, scenario
 
-from optimiser.pipeline import load_inputs, run_scenario
 from optimiser.output import json_ready
+from optimiser.pipeline import load_inputs, run_scenario
 from optimiser.whatif.sensitivity import compute_sensitivity
 
 ROOT = Path(__file__).resolve().parents[1]

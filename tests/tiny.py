@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import yaml
+from checker import check_plan
 from click.testing import CliRunner
 
-from checker import check_plan
 from optimiser.cli import main
 
 
@@ -31,7 +31,8 @@ def dataset(folder: Path, *, delegations: list[tuple], specialties: list[tuple],
     capacity: (d, s, max_new); supply: (contingent, specialty, size)."""
     folder.mkdir(parents=True, exist_ok=True)
     regions = sorted({d[1] for d in delegations})
-    write_csv(folder / "regions.csv", [{"region_code": r, "name_fr": f"Région {r}"} for r in regions])
+    write_csv(folder / "regions.csv",
+              [{"region_code": r, "name_fr": f"Région {r}"} for r in regions])
     write_csv(folder / "delegations.csv", [
         {"delegation_code": c, "name_fr": f"Délégation {c}", "name_ar": "إقليم", "region_code": r,
          "population": p, "priority_weight": w} for c, r, p, w in delegations])
