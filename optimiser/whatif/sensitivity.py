@@ -34,8 +34,8 @@ from optimiser.whatif.reuse import IncompatibleVariant, ReusableModel, built_mod
 
 TOL = 1e-6
 AUTO_CHECK_VARIABLES = 1000
-"""Integer re-solves run by default only on models with at most this many post and foreign
-variables: decided by size, not by a clock, so the same inputs give the same plan.json."""
+"""Integer re-solves run by default only when (delegation, specialty) pairs x promotions are at
+most this many: decided by size, not by a clock, so the same inputs give the same plan.json."""
 
 
 def step_gain(inputs: ModelInputs, staff: np.ndarray) -> np.ndarray:
@@ -170,7 +170,7 @@ def compute_sensitivity(inputs: ModelInputs, run: Run, top: int = 3,
 
     budget = check_seconds
     if budget is None:
-        small = len(run.model.x) + len(run.model.y) <= AUTO_CHECK_VARIABLES
+        small = len(inputs.pairs) * max(len(inputs.promotions), 1) <= AUTO_CHECK_VARIABLES
         budget = inputs.time_limit_s * max(top, 1) if small else 0.0
     checked = {}
     if top > 0 and budget > 0:
