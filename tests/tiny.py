@@ -77,18 +77,19 @@ def solve(data: Path, scenario_path: Path | None, out: Path) -> tuple[int, str, 
     return result.exit_code, result.output, plan
 
 
+def _per_pair(rows: list[dict], value: str) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row["delegation"], row["specialty"])
+        out[key] = out.get(key, 0) + row[value]
+    return out
+
+
 def posts_of(plan: dict) -> dict[tuple[str, str], int]:
     """National posts per (delegation, specialty), summed over promotions."""
-    out: dict[tuple[str, str], int] = {}
-    for row in plan["allocations"]:
-        key = (row["delegation"], row["specialty"])
-        out[key] = out.get(key, 0) + row["posts"]
-    return out
+    return _per_pair(plan["allocations"], "posts")
 
 
 def foreign_of(plan: dict) -> dict[tuple[str, str], int]:
-    out: dict[tuple[str, str], int] = {}
-    for row in plan["foreign"]:
-        key = (row["delegation"], row["specialty"])
-        out[key] = out.get(key, 0) + row["doctors"]
-    return out
+    """Foreign doctors per (delegation, specialty), summed over contingents."""
+    return _per_pair(plan["foreign"], "doctors")
