@@ -7,6 +7,7 @@ of rules); 1 anything else.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,12 +131,10 @@ def _explain_infeasible(inputs: ModelInputs, scenario_path: Path | None,
     print_explanation(explain_infeasible(inputs, document, verify=False), errors)
 
 
-def _report_writer(no_timestamp: bool):  # noqa: ANN202 - optional plug-in
-    """The report generator, when installed, writes into the plan folder before it is swapped."""
-    try:
-        from optimiser.report import write_reports
-    except ImportError:
-        return None
+def _report_writer(no_timestamp: bool) -> Callable[[Path], object]:
+    """The report, written into the new plan folder before it is swapped into place."""
+    from optimiser.report import write_reports
+
     return lambda folder: write_reports(folder, lang="fr", timestamp=not no_timestamp)
 
 

@@ -34,7 +34,8 @@ class Conflict:
     """False when the time budget ran out before the set was reduced to an irreducible one."""
 
 
-def _relaxable_groups(inputs: ModelInputs) -> list[Group]:
+def relaxable_groups(inputs: ModelInputs) -> list[Group]:
+    """Every group of rules a diagnosis may relax or drop, in a stable order."""
     probe = build_model(inputs, BuildOptions(objective="none", tight_bounds=False))
     return sorted(probe.groups, key=str)
 
@@ -50,7 +51,7 @@ def _solve(inputs: ModelInputs, modes: dict, objective: str, seconds: float) -> 
 def find_conflict(inputs: ModelInputs, time_budget_s: float | None = None) -> Conflict:
     """Run the three steps above within a time budget (default: the scenario's time limit)."""
     deadline = time.monotonic() + (time_budget_s or inputs.time_limit_s)
-    groups = _relaxable_groups(inputs)
+    groups = relaxable_groups(inputs)
 
     def left() -> float:
         return deadline - time.monotonic()

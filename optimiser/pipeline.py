@@ -15,6 +15,7 @@ import pandas as pd
 import pulp
 
 from optimiser.data import load_dataset
+from optimiser.errors import InputError
 from optimiser.fastpath import fast_path_blocker, solve_separable, split_by_promotion
 from optimiser.inputs import ModelInputs, build_inputs
 from optimiser.model import AllocationModel, BuildOptions, build_model
@@ -51,8 +52,6 @@ class Run:
 
 def load_inputs(data_dir: Path | None, scenario_path: Path | None) -> ModelInputs:
     """Read and validate dataset and scenario; raises InputError with every problem found."""
-    from optimiser.errors import InputError
-
     issues = []
     dataset = scenario = None
     try:

@@ -85,19 +85,23 @@ def _run_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple
     return h, 0.0
 
 
-def _solve_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple:
+def highs_outcome(h: object, is_mip: bool, offset: float = 0.0
+                  ) -> tuple[SolveStatus, float | None, float | None]:
+    """Status, objective and best bound of a solved Highs object, read from HiGHS itself.
+
+    `offset` is an objective constant HiGHS was not given. Shared with the what-if engine,
+    which re-solves its own Highs copies.
+    """
     import highspy
 
-    h, const = _run_highs(m, time_limit_s, mip_gap)
-    info = h.getInfo()
-    status = h.getModelStatus()
+    info = h.getInfo()  # type: ignore[attr-defined]
+    status = h.getModelStatus()  # type: ignore[attr-defined]
     kinds = highspy.HighsModelStatus
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    objective = info.objective_function_value + const if has_solution else None
-    is_mip = bool(len(m.x) or len(m.y))
-    bound = (info.mip_dual_bound + const) if is_mip else objective
+    objective = info.objective_function_value + offset if has_solution else None
+    bound = (info.mip_dual_bound + offset) if is_mip else objective
     if status == kinds.kOptimal:
-        result = SolveStatus.OPTIMAL
+        result = SolveStatus.OPTIMAL if has_solution else SolveStatus.ERROR
     elif status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
         result = SolveStatus.INFEASIBLE  # the objective is bounded below: never unbounded
     elif status in (kinds.kTimeLimit, kinds.kIterationLimit, kinds.kInterrupt,
@@ -105,10 +109,14 @@ def _solve_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tup
         result = SolveStatus.FEASIBLE if has_solution else SolveStatus.NO_SOLUTION
     else:
         result = SolveStatus.ERROR
-    if result is SolveStatus.OPTIMAL and not has_solution:
-        result = SolveStatus.ERROR
-    if not np.isfinite(bound if bound is not None else 0.0):
+    if bound is not None and not np.isfinite(bound):
         bound = None
+    return result, objective, bound
+
+
+def _solve_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple:
+    h, const = _run_highs(m, time_limit_s, mip_gap)
+    result, objective, bound = highs_outcome(h, bool(len(m.x) or len(m.y)), const)
     return result, objective, bound, "HiGHS", h.version()
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import pulp
 
 from optimiser.data import Dataset
-from optimiser.diagnose import Conflict, find_conflict
+from optimiser.diagnose import Conflict, find_conflict, relaxable_groups
 from optimiser.inputs import ModelInputs, build_inputs
 from optimiser.model import BuildOptions, build_model
 from optimiser.model.core import Group
@@ -253,11 +253,11 @@ def explain_infeasible(inputs: ModelInputs, document: dict | None = None,
         relax = Relaxation([group], changes)
         _words(inputs, relax)
         out.alternatives.append(relax)
-    probe = build_model(inputs, BuildOptions(objective="none", tight_bounds=False))
-    wide = [g for g in probe.groups if g[0] in ("scenario", "capacity", "posts")]
+    groups = relaxable_groups(inputs)
+    wide = [g for g in groups if g[0] in ("scenario", "capacity", "posts")]
     changes = _elastic_solve(inputs, wide, left())
     if changes is None:
-        wide = sorted(probe.groups, key=str)
+        wide = groups
         changes = _elastic_solve(inputs, wide, left())
     if changes is not None:
         used = sorted({c.group for c in changes}, key=str)

@@ -19,7 +19,7 @@ import pulp
 
 from optimiser.highs_direct import quiet_highs
 from optimiser.model import AllocationModel
-from optimiser.solve import SolveStatus
+from optimiser.solve import SolveStatus, highs_outcome
 
 INF = highspy.kHighsInf
 RowKey = tuple[str, str]
@@ -128,7 +128,7 @@ class HighsOutcome:
 
 def run_highs(hm: HighsModel, time_limit_s: float, mip_gap: float = 0.0,
               incumbent: np.ndarray | None = None, threads: int | None = None) -> HighsOutcome:
-    """Solve with a time limit; status mapping as optimiser.solve._solve_highs.
+    """Solve with a time limit; status, objective and bound as `optimiser.solve.highs_outcome`.
 
     `incumbent` (a full column vector) is offered to the MIP solver as a starting plan; HiGHS
     ignores it when it is not feasible. `threads` caps HiGHS's threads (parallel sweeps run one
@@ -146,23 +146,7 @@ def run_highs(hm: HighsModel, time_limit_s: float, mip_gap: float = 0.0,
     start = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - start
-    info = h.getInfo()
-    kinds = highspy.HighsModelStatus
-    model_status = h.getModelStatus()
-    has_solution = info.primal_solution_status == 2
-    objective = float(info.objective_function_value) if has_solution else None
-    bound = float(info.mip_dual_bound) if hm.is_mip else objective
-    if model_status == kinds.kOptimal:
-        status = SolveStatus.OPTIMAL if has_solution else SolveStatus.ERROR
-    elif model_status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
-        status = SolveStatus.INFEASIBLE
-    elif model_status in (kinds.kTimeLimit, kinds.kIterationLimit, kinds.kInterrupt,
-                          kinds.kSolutionLimit):
-        status = SolveStatus.FEASIBLE if has_solution else SolveStatus.NO_SOLUTION
-    else:
-        status = SolveStatus.ERROR
-    if bound is not None and not np.isfinite(bound):
-        bound = None
-    values = np.asarray(h.getSolution().col_value, dtype=float) if has_solution else \
-        np.zeros(len(hm.cols))
+    status, objective, bound = highs_outcome(h, hm.is_mip)
+    values = np.asarray(h.getSolution().col_value, dtype=float) if objective is not None \
+        else np.zeros(len(hm.cols))
     return HighsOutcome(status, objective, bound, seconds, values)
