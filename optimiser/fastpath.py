@@ -35,7 +35,7 @@ def fast_path_blocker(inputs: ModelInputs) -> str | None:
     return None
 
 
-def _cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
+def cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
     """f_d(k) for the given pair positions and new-post counts."""
     p = inputs.pairs
     staff = p["base"].to_numpy(float)[pair] + k
@@ -46,7 +46,7 @@ def _cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray
             + inputs.eps_over * np.maximum(0.0, staff - target))
 
 
-def _segments(inputs: ModelInputs, limit: np.ndarray) -> pd.DataFrame:
+def cost_segments(inputs: ModelInputs, limit: np.ndarray) -> pd.DataFrame:
     """Per pair, integer ranges of k with a constant marginal cost: (pair, start, count, cost)."""
     p = inputs.pairs
     base = p["base"].to_numpy(float)
@@ -59,7 +59,7 @@ def _segments(inputs: ModelInputs, limit: np.ndarray) -> pd.DataFrame:
     start, end = points[:, :-1].ravel(), points[:, 1:].ravel()
     keep = end > start
     pair, start, count = pair[keep], start[keep], (end - start)[keep]
-    cost = _cost_at(inputs, pair, start + 1) - _cost_at(inputs, pair, start)
+    cost = cost_at(inputs, pair, start + 1) - cost_at(inputs, pair, start)
     table = pd.DataFrame({"pair": pair, "start": start.astype(np.int64),
                           "count": count.astype(np.int64), "cost": cost})
     # Convexity makes marginals non-decreasing within a pair; enforce it against rounding so
@@ -78,7 +78,7 @@ def solve_separable(inputs: ModelInputs) -> tuple[pd.DataFrame, np.ndarray, floa
     need = totals.reindex(specialty).fillna(0).to_numpy(np.int64)
     cap = p["cap"].to_numpy()
     limit = np.where(np.isnan(cap), need, np.minimum(np.nan_to_num(cap), need)).astype(np.int64)
-    segments = _segments(inputs, limit)
+    segments = cost_segments(inputs, limit)
     segments["specialty"] = specialty[segments["pair"].to_numpy()]
     segments = segments.sort_values(["specialty", "cost", "pair", "start"], kind="stable")
 

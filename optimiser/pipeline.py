@@ -91,9 +91,11 @@ def run_scenario(inputs: ModelInputs, fast_path: bool = True) -> Run:
 
 
 def plan_build_options(inputs: ModelInputs) -> BuildOptions:
-    """Aggregate promotions unless a scenario constraint selects by promotion."""
-    by_promotion = any(sel.promotions is not None for sel in inputs.selections)
-    return BuildOptions(aggregate_promotions=not by_promotion)
+    """The hull formulation with promotions aggregated, unless a scenario constraint selects
+    by promotion (then the literal model, one variable per promotion)."""
+    if any(sel.promotions is not None for sel in inputs.selections):
+        return BuildOptions()
+    return BuildOptions(aggregate_promotions=True, formulation="hull")
 
 
 def _per_promotion(inputs: ModelInputs, model: AllocationModel,

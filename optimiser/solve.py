@@ -73,10 +73,10 @@ class _QuietHiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
 def _run_highs(m: AllocationModel, time_limit_s: float, mip_gap: float) -> tuple[object, float]:
     """Solve with HiGHS; returns the Highs object and the objective offset it does not know."""
     options = {"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_gap),
-               "mip_abs_gap": 1e-9}
+               "mip_abs_gap": 1e-9, **m.highs_options}
     if PULP4:
         m.prob.solve(_QuietHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
-                                 mip_abs_gap=1e-9))
+                                 mip_abs_gap=1e-9, **m.highs_options))
         return m.prob.solverModel, 0.0  # PuLP 4 hands the objective constant to HiGHS
     h, variables = highs_model(m.prob, options)
     h.run()

@@ -7,6 +7,7 @@ import pulp
 from optimiser.inputs import ModelInputs
 from optimiser.model import constraints as c
 from optimiser.model.core import AllocationModel, BuildOptions
+from optimiser.model.hull import build_hull_model
 from optimiser.model.objective import set_plan_objective, set_violation_objective
 from optimiser.model.variables import (
     add_foreign_variables,
@@ -33,6 +34,10 @@ def build_model(inputs: ModelInputs, options: BuildOptions | None = None) -> All
     options = options or BuildOptions()
     m = AllocationModel(prob=pulp.LpProblem(inputs.scenario_name, pulp.LpMinimize),
                         options=options)
+    if options.formulation == "hull":
+        if not options.aggregate_promotions or not options.tight_bounds or options.groups:
+            raise ValueError("the hull formulation aggregates promotions, with hard rules")
+        return build_hull_model(inputs, m)
     add_post_variables(m, inputs)
     add_foreign_variables(m, inputs)
     add_need_variables(m, inputs)

@@ -1,0 +1,194 @@
+"""The plan model in integer-hull form: MODEL.md's optimum, with a much tighter LP relaxation.
+
+MODEL.md writes each pair's cost with continuous u, a, o above non-integer breakpoints
+(target, presence). Staff is an integer, so only the cost at integer staff matters: this
+formulation uses the piecewise-linear interpolation of that cost through the integers (its
+convex hull), which is exact at every integer plan and makes the LP relaxation of the national
+posts integral (a transportation problem with convex separable costs). What is left
+fractional is the foreign deployment (binary b), tightened per pair by a disjunction on b:
+
+- Pairs no contingent reaches: the cost is a sum of segments (fastpath._segments), each an
+  integer column with its marginal cost; a pair's posts are the sum of its segment columns
+  (several `x` rows per pair, labelled like the pair, summed when the plan is tabulated).
+- Pairs one contingent reaches: the convex hull of "b = 0: staff = base + x0" and
+  "b = 1: staff = base + x1 + y" (perspective of the cost lines): x = x0 + x1, x0 <= X(1-b),
+  x1 + y <= cap * b, cost0 >= alpha(1-b) + beta x0, cost1 >= alpha b + beta (x1 + y) for every
+  line alpha + beta t of the interpolated cost. Without it the LP sends one doctor to many
+  delegations on a sixth of a site each (national plan: LP bound 6267 vs optimum 6274).
+- Pairs several contingents reach: x and the cost lines on x + sum y, capacity as a row.
+
+Same variables tables as the literal model (x, y, b labelled like the inputs), same rule-1 and
+scenario rows (constraints.py), so results, selections and promotions splitting are shared.
+Exactness is tested against the literal model and brute force (tests/test_hull.py).
+Diagnosis of infeasible scenarios keeps the literal model: its rules are relaxable one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from optimiser.fastpath import cost_at, cost_segments
+from optimiser.inputs import ModelInputs
+from optimiser.model import constraints as c
+from optimiser.model.core import AllocationModel, affine
+from optimiser.model.lp import linear
+from optimiser.model.variables import add_foreign_variables
+
+
+HIGHS_OPTIONS = {"presolve": "off"}
+"""HiGHS presolve finds little to remove here (no dominated rows, segments already bounded)
+and costs more than it saves: national plan 0.25-0.40 s with it, 0.15-0.19 s without."""
+
+
+def _post_bounds(inputs: ModelInputs) -> np.ndarray:
+    """X[d,s] = min(posts of s over promotions, cap[d,s]): most posts a pair can take."""
+    p = inputs.pairs
+    specialty = p.index.get_level_values("specialty")
+    posts = inputs.posts.groupby(level="specialty").sum().reindex(specialty).fillna(0)
+    cap = p["cap"].to_numpy()
+    bound = np.where(np.isnan(cap), posts.to_numpy(float), np.fmin(cap, posts.to_numpy(float)))
+    return np.maximum(bound, 0.0).astype(np.int64)
+
+
+@dataclass
+class _Columns:
+    """x rows being collected, and the labels every helper needs as plain arrays."""
+
+    delegation: np.ndarray
+    specialty: np.ndarray
+    cap: np.ndarray
+    rows: list[tuple] = field(default_factory=list)
+
+    def x(self, m: AllocationModel, pos: int, bound: float, cost: float) -> pulp.LpVariable:
+        """One national-posts column of pair `pos` (promotions aggregated: promotion 0)."""
+        var = m.variable(f"x_{len(self.rows)}", float(bound), pulp.LpInteger)
+        self.rows.append((self.delegation[pos], self.specialty[pos], 0, pos, float(bound),
+                          var, cost))
+        return var
+
+    def label(self, pos: int) -> str:
+        return f"{self.delegation[pos]},{self.specialty[pos]}"
+
+
+def _lines(segments: pd.DataFrame, inputs: ModelInputs) -> dict[int, list[tuple[float, float]]]:
+    """Per pair, (alpha, beta) of each line alpha + beta * t of its interpolated cost."""
+    pair = segments["pair"].to_numpy()
+    starts = segments["start"].to_numpy(float)
+    slopes = segments["cost"].to_numpy(float)
+    alpha = cost_at(inputs, pair, starts) - slopes * starts
+    out: dict[int, list[tuple[float, float]]] = {}
+    for pos, a, b in zip(pair.tolist(), alpha.tolist(), slopes.tolist(), strict=True):
+        out.setdefault(pos, []).append((a, b))
+    return out
+
+
+def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
+    """x columns, and cost columns with their lines where contingents reach; returns the
+    objective terms (the objective constant is set on `m`)."""
+    pairs = inputs.pairs
+    n = len(pairs)
+    bound = _post_bounds(inputs)
+    y = m.y
+    y_pair = y["pair"].to_numpy(int) if len(y) else np.zeros(0, int)
+    reach = np.bincount(y_pair, minlength=n)
+    foreign = np.bincount(y_pair, weights=y["bound"].to_numpy(float) if len(y) else None,
+                          minlength=n)
+    cols = _Columns(pairs.index.get_level_values("delegation").to_numpy(object),
+                    pairs.index.get_level_values("specialty").to_numpy(object),
+                    pairs["cap"].to_numpy())
+    reached_limit = np.where(np.isnan(cols.cap), bound + foreign,
+                             np.fmin(cols.cap, bound + foreign))
+    limit = np.where(reach > 0, reached_limit, bound).astype(np.int64)
+    segments = cost_segments(inputs, limit)
+    own = reach[segments["pair"].to_numpy()] == 0
+    terms: list[tuple] = []
+    for pos, seg_count, seg_cost in zip(segments["pair"].to_numpy()[own].tolist(),
+                                        segments["count"].to_numpy()[own].tolist(),
+                                        segments["cost"].to_numpy()[own].tolist(), strict=True):
+        terms.append((cols.x(m, pos, seg_count, seg_cost), seg_cost))
+
+    lines = _lines(segments[~own], inputs)
+    y_of: dict[int, list[tuple]] = {}
+    for row in zip(y_pair.tolist(), y["contingent"], y["delegation"], y["var"], strict=True) \
+            if len(y) else []:
+        y_of.setdefault(row[0], []).append(row[1:])
+    b_of = {(cc, d): var for cc, d, var in m.b.itertuples(index=False)} if len(m.b) else {}
+    m.added = {}
+    for pos in np.flatnonzero(reach > 0).tolist():
+        pair_lines = lines.get(pos) or [(float(cost_at(inputs, np.array([pos]),
+                                                       np.zeros(1))[0]), 0.0)]
+        if reach[pos] == 1:
+            contingent, delegation, y_var = y_of[pos][0]
+            terms += _single_contingent_pair(m, cols, pos, int(bound[pos]), pair_lines,
+                                             y_var, b_of[(contingent, delegation)])
+        else:
+            terms += _shared_pair(m, cols, pos, int(bound[pos]), pair_lines,
+                                  [var for _, _, var in y_of[pos]])
+    m.x = pd.DataFrame(cols.rows, columns=["delegation", "specialty", "promotion", "pair",
+                                           "bound", "var", "cost"]).astype(
+        {"promotion": np.int64, "pair": np.int64, "bound": float, "cost": float})
+    # cost at no new doctor of every pair without a cost column; segments add marginals to it
+    unreached = np.flatnonzero(reach == 0)
+    m.objective_constant = float(cost_at(inputs, unreached, np.zeros(len(unreached))).sum())
+    return terms
+
+
+def _single_contingent_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
+                            lines: list[tuple[float, float]], y: pulp.LpVariable,
+                            b: pulp.LpVariable) -> list[tuple]:
+    """Disjunction on the contingent's b: the convex hull of the two staffing cases."""
+    label = cols.label(pos)
+    x0 = x1 = None
+    if bound > 0:
+        x0 = cols.x(m, pos, bound, 0.0)
+        x1 = cols.x(m, pos, bound, 0.0)
+        m.add("hull_off", f"hull_off[{label}]", linear([(x0, 1.0), (b, float(bound))]), "<=",
+              bound)
+        m.add("hull_on", f"hull_on[{label}]", linear([(x1, 1.0), (b, -float(bound))]), "<=", 0)
+    cap = cols.cap[pos]
+    if not np.isnan(cap):
+        on = [(y, 1.0), (b, -float(cap))] + ([(x1, 1.0)] if x1 is not None else [])
+        m.add("capacity", f"capacity[{label}]", linear(on), "<=", 0,
+              group=("capacity", cols.specialty[pos]))
+    cost_off, cost_on = m.variable(f"k0_{pos}"), m.variable(f"k1_{pos}")
+    for i, (alpha, beta) in enumerate(lines):
+        off = [(cost_off, 1.0), (b, alpha)] + ([(x0, -beta)] if x0 is not None else [])
+        m.add("cost", f"cost_off[{label},{i}]", linear(off), ">=", alpha)
+        on = [(cost_on, 1.0), (b, -alpha), (y, -beta)] + ([(x1, -beta)] if x1 is not None
+                                                         else [])
+        m.add("cost", f"cost_on[{label},{i}]", linear(on), ">=", 0)
+    return [(cost_off, 1.0), (cost_on, 1.0)]
+
+
+def _shared_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
+                 lines: list[tuple[float, float]], doctors: list) -> list[tuple]:
+    """Several contingents: cost lines on x + sum y (the capacity row follows from m.added)."""
+    if bound > 0:
+        doctors = [*doctors, cols.x(m, pos, bound, 0.0)]
+    m.added[pos] = affine(doctors)
+    cost = m.variable(f"k_{pos}")
+    for i, (alpha, beta) in enumerate(lines):
+        row = linear([(cost, 1.0)] + [(v, -beta) for v in doctors])
+        m.add("cost", f"cost[{cols.label(pos)},{i}]", row, ">=", alpha)
+    return [(cost, 1.0)]
+
+
+def build_hull_model(inputs: ModelInputs, m: AllocationModel) -> AllocationModel:
+    """Fill `m` (options.formulation == "hull") with the hull form of MODEL.md."""
+    add_foreign_variables(m, inputs)
+    terms = add_hull_posts(m, inputs)
+    c.add_posts_constraints(m, inputs)
+    c.add_capacity_constraints(m, inputs)  # pairs several contingents reach (m.added)
+    c.add_contingent_size_constraints(m, inputs)
+    c.add_team_constraints(m, inputs)
+    c.add_sites_constraints(m, inputs)
+    c.add_budget_constraint(m, inputs)
+    c.add_scenario_constraints(m, inputs)
+    terms += [(v, inputs.eps_foreign) for v in m.y["var"]] if len(m.y) else []
+    m.prob.setObjective(linear(terms, constant=m.objective_constant))
+    m.highs_options = dict(HIGHS_OPTIONS)
+    return m
