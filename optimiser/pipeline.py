@@ -85,7 +85,7 @@ def run_scenario(inputs: ModelInputs, fast_path: bool = True) -> Run:
     build_seconds = time.perf_counter() - start
     result = solve_model(model, inputs.solver, inputs.time_limit_s, inputs.mip_gap)
     if options.aggregate_promotions and result.status.has_plan:
-        model, result = _per_promotion(inputs, model, result)
+        model, result = per_promotion(inputs, model, result)
     plan = plan_tables(inputs, model, result) if result.status.has_plan else None
     return Run(inputs, model, result, plan, build_seconds)
 
@@ -98,7 +98,7 @@ def plan_build_options(inputs: ModelInputs) -> BuildOptions:
     return BuildOptions(aggregate_promotions=True, formulation="hull")
 
 
-def _per_promotion(inputs: ModelInputs, model: AllocationModel,
+def per_promotion(inputs: ModelInputs, model: AllocationModel,
                    result: SolveResult) -> tuple[AllocationModel, SolveResult]:
     """Split an aggregated solution into promotions. The returned model view has post rows
     per promotion (without variables) aligned with the result's values."""

@@ -7,8 +7,8 @@ convex hull), which is exact at every integer plan and makes the LP relaxation o
 posts integral (a transportation problem with convex separable costs). What is left
 fractional is the foreign deployment (binary b), tightened per pair by a disjunction on b:
 
-- Pairs no contingent reaches: the cost is a sum of segments (fastpath._segments), each an
-  integer column with its marginal cost; a pair's posts are the sum of its segment columns
+- Pairs no contingent reaches: the cost is a sum of segments (fastpath.cost_segments), each
+  an integer column with its marginal cost; a pair's posts are the sum of its segment columns
   (several `x` rows per pair, labelled like the pair, summed when the plan is tabulated).
 - Pairs one contingent reaches: the convex hull of "b = 0: staff = base + x0" and
   "b = 1: staff = base + x1 + y" (perspective of the cost lines): x = x0 + x1, x0 <= X(1-b),

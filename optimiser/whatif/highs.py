@@ -127,14 +127,18 @@ class HighsOutcome:
 
 
 def run_highs(hm: HighsModel, time_limit_s: float, mip_gap: float = 0.0,
-              incumbent: np.ndarray | None = None, threads: int | None = None) -> HighsOutcome:
+              incumbent: np.ndarray | None = None, threads: int | None = None,
+              options: dict[str, object] | None = None) -> HighsOutcome:
     """Solve with a time limit; status, objective and bound as `optimiser.solve.highs_outcome`.
 
     `incumbent` (a full column vector) is offered to the MIP solver as a starting plan; HiGHS
     ignores it when it is not feasible. `threads` caps HiGHS's threads (parallel sweeps run one
-    solve per core rather than two solves fighting over both).
+    solve per core rather than two solves fighting over both). `options` are further HiGHS
+    options (a formulation's own, see model/hull.py).
     """
     h = hm.highs
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     h.setOptionValue("time_limit", float(max(time_limit_s, 1e-3)))

@@ -50,21 +50,195 @@ def built_model(inputs: ModelInputs, model: AllocationModel | None) -> Allocatio
     return build_model(inputs)
 
 
-class ReusableModel:
-    """One plan model (MODEL.md, tight bounds) in HiGHS, re-solved for compatible variants."""
+class InPlaceModel:
+    """A plan model copied into HiGHS once; compatible variants only rewrite its numbers.
 
-    def __init__(self, inputs: ModelInputs, model: AllocationModel | None = None,
+    Subclasses say which variants are compatible (`incompatibility`) and what numbers a variant
+    writes (`_numbers`); solving, skipping a solve whose answer is already known, and reading
+    the result are shared. `deploy` lists the matrix entries a variant may change (the big-M of
+    y <= min(size, cap) * b), with their current values in `deploy_coef`.
+    """
+
+    highs_options: dict[str, object] = {}
+    """HiGHS options of every re-solve (a subclass's formulation may want its own)."""
+    warm_start = False
+    """Offer the last plan to HiGHS as a starting point when no incumbent is given."""
+
+    def __init__(self, inputs: ModelInputs, model: AllocationModel,
                  threads: int | None = None) -> None:
         self.threads = threads
-        if inputs.solver != "highs":
-            raise IncompatibleVariant("only HiGHS models can be re-solved in place")
         self.inputs = inputs
-        self.model = built_model(inputs, model)
-        self.hm: HighsModel = to_highs(self.model)
-        self._index(inputs)
+        self.model = model
+        self.hm: HighsModel = to_highs(model)
         self.solves = 0
         self.last_skipped = False
         self._last: _LastOptimum | None = None
+        self.last_col_value: np.ndarray | None = None
+        y = model.y
+        if len(y):
+            b_col = {(c, d): self.hm.cols[v.name] for c, d, v in model.b.itertuples(index=False)}
+            deploy = [(self.hm.row("deploy", f"deploy[{c},{d},{s}]"), b_col[(c, d)])
+                      for c, d, s in y[["contingent", "delegation", "specialty"]].itertuples(
+                          index=False)]
+        else:
+            deploy = []
+        self.deploy = np.array(deploy, dtype=np.int64).reshape(-1, 2)  # (row, b column) per y
+        self.deploy_coef = -y["bound"].to_numpy(dtype=float) if len(y) else np.zeros(0)
+        self.x_col = self.hm.col(model.x["var"]) if len(model.x) else np.zeros(0, np.int32)
+        self.y_col = self.hm.col(y["var"]) if len(y) else np.zeros(0, np.int32)
+        self._y_keys = (y["contingent"].to_numpy(object), y["specialty"].to_numpy(object),
+                        y["pair"].to_numpy(int)) if len(y) else None
+        hm = self.hm
+        self.size_rows = {key: hm.rows[("size", f"size[{key[0]},{key[1]}]")]
+                          for key in inputs.supply.index
+                          if ("size", f"size[{key[0]},{key[1]}]") in hm.rows}
+        self.budget_row = hm.rows.get(("budget", "budget"))
+        self.supply_support = set(inputs.supply[inputs.supply > 0].index)
+        names = [sel.name for sel in inputs.selections]
+        self.unique_names = len(set(names)) == len(names)
+        self.selections = []
+        for sel in inputs.selections:
+            rows = {kind: hm.rows.get(("scenario", f"{sel.label}{suffix}"))
+                    for kind, suffix in (("eq", ""), ("min", ".min"), ("max", ".max"))}
+            self.selections.append((_selection_key(sel), {k: r for k, r in rows.items()
+                                                          if r is not None}))
+
+    def incompatibility(self, v: ModelInputs) -> str | None:
+        """Why the variant cannot be solved on this model (None when it can)."""
+        raise NotImplementedError
+
+    def _numbers(self, v: ModelInputs, x_lower: np.ndarray | None) -> _Numbers:
+        """The variant's bounds, costs, right-hand sides, offset and big-M."""
+        raise NotImplementedError
+
+    def _match_selections(self, v: ModelInputs) -> list | None:
+        """Model rows of each variant selection (None if one has no counterpart)."""
+        free = list(range(len(self.selections)))
+        out = []
+        for sel in v.selections:
+            key = _selection_key(sel)
+            match = next((i for i in free if self.selections[i][0] == key), None)
+            if match is None:
+                return None
+            free.remove(match)
+            out.append((sel, self.selections[match][1]))
+        out += [(None, self.selections[i][1]) for i in free]
+        return out
+
+    def _foreign_numbers(self, v: ModelInputs, upper: np.ndarray, cost: np.ndarray
+                         ) -> np.ndarray:
+        """y bounds min(size, cap) and costs of the variant; returns the y bounds."""
+        if self._y_keys is None:
+            return np.zeros(0)
+        c, s, pair = self._y_keys
+        cap = v.pairs["cap"].to_numpy()
+        size = v.supply.reindex(pd.MultiIndex.from_arrays([c, s])).fillna(0).to_numpy(float)
+        y_bound = np.maximum(np.fmin(size, cap[pair]), 0.0)
+        upper[self.y_col] = y_bound
+        cost[self.y_col] = v.eps_foreign
+        return y_bound
+
+    def _shared_rows(self, v: ModelInputs, row_lo: np.ndarray, row_up: np.ndarray) -> None:
+        """Contingent sizes, budget and scenario bounds of the variant (same rows in every
+        formulation)."""
+        for key, row in self.size_rows.items():
+            row_up[row] = float(v.supply.get(key, 0))
+        if self.budget_row is not None:
+            row_up[self.budget_row] = INF if v.budget is None else v.budget
+        for sel, rows in self._match_selections(v) or []:
+            lo = -INF if sel is None or sel.lower is None else sel.lower
+            up = INF if sel is None or sel.upper is None else sel.upper
+            for kind, row in rows.items():  # a row may carry both bounds of its selection
+                row_lo[row] = lo if kind != "max" or "min" not in rows else -INF
+                row_up[row] = up if kind != "min" or "max" not in rows else INF
+
+    def _push(self, n: _Numbers) -> None:
+        """Write the numbers into HiGHS (the matrix changes only in the deploy big-M)."""
+        h = self.hm.highs
+        cols = np.arange(len(n.lower), dtype=np.int32)
+        h.changeColsBounds(len(cols), cols, n.lower, n.upper)
+        h.changeColsCost(len(cols), cols, n.cost)
+        rows = np.arange(len(n.row_lower), dtype=np.int32)
+        h.changeRowsBounds(len(rows), rows, n.row_lower, n.row_upper)
+        h.changeObjectiveOffset(n.offset)
+        for i in np.flatnonzero(n.deploy_coef != self.deploy_coef):
+            h.changeCoeff(int(self.deploy[i, 0]), int(self.deploy[i, 1]), float(n.deploy_coef[i]))
+        self.deploy_coef = n.deploy_coef
+
+    def _still_optimal(self, n: _Numbers) -> bool:
+        """The last optimum is optimal for `n` too: same objective and matrix, a feasible set
+        inside the last one (bounds only tightened), and the last optimum inside it."""
+        last = self._last
+        if last is None:
+            return False
+        tol = 1e-7
+        return bool(
+            np.array_equal(n.cost, last.numbers.cost) and n.offset == last.numbers.offset
+            and np.array_equal(n.deploy_coef, last.numbers.deploy_coef)
+            and np.all(n.lower >= last.numbers.lower) and np.all(n.upper <= last.numbers.upper)
+            and np.all(n.row_lower >= last.numbers.row_lower)
+            and np.all(n.row_upper <= last.numbers.row_upper)
+            and np.all(last.col_value >= n.lower - tol) and np.all(last.col_value <= n.upper + tol)
+            and np.all(last.row_value >= n.row_lower - tol)
+            and np.all(last.row_value <= n.row_upper + tol))
+
+    # ------------------------------------------------------------------ solve
+    def solve(self, v: ModelInputs, x_lower: np.ndarray | None = None,
+              incumbent: np.ndarray | None = None,
+              time_limit_s: float | None = None) -> SolveResult:
+        """Solve the variant on this model; raises IncompatibleVariant when it cannot.
+
+        `x_lower` bounds national posts from below, per row of `model.x` (the monotone mode);
+        `incumbent` is a full column vector offered to HiGHS as a starting plan. When the
+        variant only tightens bounds that the last optimum already meets, that optimum is
+        returned without a solve (`last_skipped`): it is feasible, and nothing better can be.
+        """
+        reason = self.incompatibility(v)
+        if reason is not None:
+            raise IncompatibleVariant(reason)
+        numbers = self._numbers(v, x_lower)
+        self.last_skipped = self._still_optimal(numbers)
+        if self.last_skipped:
+            assert self._last is not None
+            self._last = dataclasses.replace(self._last, numbers=numbers)
+            return dataclasses.replace(self._last.result, solve_seconds=0.0)
+        self._push(numbers)
+        if incumbent is None and self.warm_start:
+            incumbent = self.last_col_value
+        out = run_highs(self.hm, v.time_limit_s if time_limit_s is None else time_limit_s,
+                        v.mip_gap, incumbent, self.threads, self.highs_options)
+        self.solves += 1
+        with_plan = out.status.has_plan
+        if with_plan:
+            self.last_col_value = out.col_value
+        values = np.rint(out.col_value).astype(np.int64)
+        gap = None
+        if out.objective is not None and out.best_bound is not None:
+            gap = abs(out.objective - out.best_bound) / max(abs(out.objective), 1e-9)
+        result = SolveResult(
+            status=out.status, objective=out.objective, best_bound=out.best_bound, gap=gap,
+            solver="HiGHS", solver_version=self.hm.highs.version(),
+            solve_seconds=out.seconds,
+            x=values[self.x_col] if with_plan else np.zeros(len(self.x_col), np.int64),
+            y=values[self.y_col] if with_plan else np.zeros(len(self.y_col), np.int64),
+        )
+        self._last = None
+        if out.status is SolveStatus.OPTIMAL and v.mip_gap == 0:
+            row_value = np.asarray(self.hm.highs.getSolution().row_value, dtype=float)
+            self._last = _LastOptimum(numbers, out.col_value, row_value, result)
+        return result
+
+
+class ReusableModel(InPlaceModel):
+    """The literal plan model (MODEL.md, tight bounds, one variable per promotion) in HiGHS,
+    re-solved for compatible variants (monotone check, sensitivity, explain)."""
+
+    def __init__(self, inputs: ModelInputs, model: AllocationModel | None = None,
+                 threads: int | None = None) -> None:
+        if inputs.solver != "highs":
+            raise IncompatibleVariant("only HiGHS models can be re-solved in place")
+        super().__init__(inputs, built_model(inputs, model), threads)
+        self._index(inputs)
 
     # ------------------------------------------------------------------ structure
     def _index(self, inputs: ModelInputs) -> None:
@@ -73,8 +247,6 @@ class ReusableModel:
         pairs = inputs.pairs.index
         label = [f"{d},{s}" for d, s in pairs]
         self.n_pairs = len(pairs)
-        self.x_col = hm.col(m.x["var"]) if len(m.x) else np.zeros(0, np.int32)
-        self.y_col = hm.col(m.y["var"]) if len(m.y) else np.zeros(0, np.int32)
         self.movable = np.zeros(self.n_pairs, dtype=bool)
         self.movable[list(m.added)] = True
         self.need: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -94,35 +266,14 @@ class ReusableModel:
         self.cap_row = {p: hm.rows[("capacity", f"capacity[{label[p]}]")]
                         for p in range(self.n_pairs)
                         if ("capacity", f"capacity[{label[p]}]") in hm.rows}
-        self.size_rows = {key: hm.rows[("size", f"size[{key[0]},{key[1]}]")]
-                          for key in inputs.supply.index
-                          if ("size", f"size[{key[0]},{key[1]}]") in hm.rows}
-        self.budget_row = hm.rows.get(("budget", "budget"))
-        b_col = {(c, d): hm.cols[v.name] for c, d, v in m.b.itertuples(index=False)}
-        deploy = [(hm.row("deploy", f"deploy[{c},{d},{s}]"), b_col[(c, d)])
-                  for c, d, s in m.y[["contingent", "delegation", "specialty"]].itertuples(
-                      index=False)] if len(m.y) else []
-        self.deploy = np.array(deploy, dtype=np.int64).reshape(-1, 2)  # (row, b column) per y
-        self.deploy_coef = -m.y["bound"].to_numpy(dtype=float) if len(m.y) else np.zeros(0)
         counts = np.bincount(np.concatenate([m.x["pair"].to_numpy(int) if len(m.x) else [],
                                              m.y["pair"].to_numpy(int) if len(m.y) else []]
                                             ).astype(int), minlength=self.n_pairs)
         self.multi = counts > 1
         self.cap_ok = _cap_ok(inputs)
         self.posts_support = set(inputs.posts[inputs.posts > 0].index)
-        self.supply_support = set(inputs.supply[inputs.supply > 0].index)
-        names = [sel.name for sel in inputs.selections]
-        self.unique_names = len(set(names)) == len(names)
-        self.selections = []
-        for sel in inputs.selections:
-            rows = {kind: hm.rows.get(("scenario", f"{sel.label}{suffix}"))
-                    for kind, suffix in (("eq", ""), ("min", ".min"), ("max", ".max"))}
-            self.selections.append((_selection_key(sel), {k: r for k, r in rows.items()
-                                                          if r is not None}))
         self._x_keys = (m.x["specialty"].to_numpy(object), m.x["promotion"].to_numpy(),
                         m.x["pair"].to_numpy(int)) if len(m.x) else None
-        self._y_keys = (m.y["contingent"].to_numpy(object), m.y["specialty"].to_numpy(object),
-                        m.y["pair"].to_numpy(int)) if len(m.y) else None
 
     # ------------------------------------------------------------------ compatibility
     def incompatibility(self, v: ModelInputs) -> str | None:
@@ -165,20 +316,6 @@ class ReusableModel:
             return "a scenario constraint the model does not have"
         return None
 
-    def _match_selections(self, v: ModelInputs) -> list | None:
-        """Model rows of each variant selection (None if one has no counterpart)."""
-        free = list(range(len(self.selections)))
-        out = []
-        for sel in v.selections:
-            key = _selection_key(sel)
-            match = next((i for i in free if self.selections[i][0] == key), None)
-            if match is None:
-                return None
-            free.remove(match)
-            out.append((sel, self.selections[match][1]))
-        out += [(None, self.selections[i][1]) for i in free]
-        return out
-
     # ------------------------------------------------------------------ numbers
     def _numbers(self, v: ModelInputs, x_lower: np.ndarray | None) -> _Numbers:
         """The variant's bounds, costs, right-hand sides, offset and big-M, column/row order."""
@@ -194,13 +331,7 @@ class ReusableModel:
             upper[self.x_col] = np.maximum(np.fmin(posts, cap[pair]), 0.0)
             lower[self.x_col] = 0.0 if x_lower is None else np.minimum(x_lower,
                                                                        upper[self.x_col])
-        y_bound = np.zeros(0)
-        if self._y_keys is not None:
-            c, s, pair = self._y_keys
-            size = v.supply.reindex(pd.MultiIndex.from_arrays([c, s])).fillna(0).to_numpy(float)
-            y_bound = np.maximum(np.fmin(size, cap[pair]), 0.0)
-            upper[self.y_col] = y_bound
-            cost[self.y_col] = v.eps_foreign
+        y_bound = self._foreign_numbers(v, upper, cost)
         pos_u, col_u, row_u = self.need["u"]
         pos_a, col_a, row_a = self.need["a"]
         pos_o, col_o, row_o = self.need["o"]
@@ -216,31 +347,9 @@ class ReusableModel:
             row_lo[row], row_up[row] = (n if v.allocate_all else -INF), n
         for pos, row in self.cap_row.items():
             row_up[row] = INF if np.isnan(cap[pos]) else cap[pos]
-        for key, row in self.size_rows.items():
-            row_up[row] = float(v.supply.get(key, 0))
-        if self.budget_row is not None:
-            row_up[self.budget_row] = INF if v.budget is None else v.budget
-        for sel, rows in self._match_selections(v) or []:
-            lo = -INF if sel is None or sel.lower is None else sel.lower
-            up = INF if sel is None or sel.upper is None else sel.upper
-            for kind, row in rows.items():  # a row may carry both bounds of its selection
-                row_lo[row] = lo if kind != "max" or "min" not in rows else -INF
-                row_up[row] = up if kind != "min" or "max" not in rows else INF
+        self._shared_rows(v, row_lo, row_up)
         return _Numbers(lower, upper, cost, row_lo, row_up, self._constant(v),
                         -np.where(y_bound > 0, y_bound, 1.0))
-
-    def _push(self, n: _Numbers) -> None:
-        """Write the numbers into HiGHS (the matrix changes only in the deploy big-M)."""
-        h = self.hm.highs
-        cols = np.arange(len(n.lower), dtype=np.int32)
-        h.changeColsBounds(len(cols), cols, n.lower, n.upper)
-        h.changeColsCost(len(cols), cols, n.cost)
-        rows = np.arange(len(n.row_lower), dtype=np.int32)
-        h.changeRowsBounds(len(rows), rows, n.row_lower, n.row_upper)
-        h.changeObjectiveOffset(n.offset)
-        for i in np.flatnonzero(n.deploy_coef != self.deploy_coef):
-            h.changeCoeff(int(self.deploy[i, 0]), int(self.deploy[i, 1]), float(n.deploy_coef[i]))
-        self.deploy_coef = n.deploy_coef
 
     def _refresh(self, v: ModelInputs, x_lower: np.ndarray | None) -> None:
         """Write the variant into HiGHS."""
@@ -254,67 +363,6 @@ class ReusableModel:
         need = np.maximum(0, target - base) + v.absence_penalty * np.maximum(0, presence - base)
         return float(np.sum((coef * need)[fixed])
                      + v.eps_over * np.sum(np.maximum(0, base - target)[fixed]))
-
-    def _still_optimal(self, n: _Numbers) -> bool:
-        """The last optimum is optimal for `n` too: same objective and matrix, a feasible set
-        inside the last one (bounds only tightened), and the last optimum inside it."""
-        last = self._last
-        if last is None:
-            return False
-        tol = 1e-7
-        return bool(
-            np.array_equal(n.cost, last.numbers.cost) and n.offset == last.numbers.offset
-            and np.array_equal(n.deploy_coef, last.numbers.deploy_coef)
-            and np.all(n.lower >= last.numbers.lower) and np.all(n.upper <= last.numbers.upper)
-            and np.all(n.row_lower >= last.numbers.row_lower)
-            and np.all(n.row_upper <= last.numbers.row_upper)
-            and np.all(last.col_value >= n.lower - tol) and np.all(last.col_value <= n.upper + tol)
-            and np.all(last.row_value >= n.row_lower - tol)
-            and np.all(last.row_value <= n.row_upper + tol))
-
-    # ------------------------------------------------------------------ solve
-    def solve(self, v: ModelInputs, x_lower: np.ndarray | None = None,
-              incumbent: np.ndarray | None = None,
-              time_limit_s: float | None = None) -> SolveResult:
-        """Solve the variant on this model; raises IncompatibleVariant when it cannot.
-
-        `x_lower` bounds national posts from below, per row of `model.x` (the monotone mode);
-        `incumbent` is a full column vector offered to HiGHS as a starting plan. When the
-        variant only tightens bounds that the last optimum already meets, that optimum is
-        returned without a solve (`last_skipped`): it is feasible, and nothing better can be.
-        """
-        reason = self.incompatibility(v)
-        if reason is not None:
-            raise IncompatibleVariant(reason)
-        numbers = self._numbers(v, x_lower)
-        self.last_skipped = self._still_optimal(numbers)
-        if self.last_skipped:
-            assert self._last is not None
-            self._last = dataclasses.replace(self._last, numbers=numbers)
-            return dataclasses.replace(self._last.result, solve_seconds=0.0)
-        self._push(numbers)
-        out = run_highs(self.hm, v.time_limit_s if time_limit_s is None else time_limit_s,
-                        v.mip_gap, incumbent, self.threads)
-        self.solves += 1
-        self.last_col_value = out.col_value
-        values = np.rint(out.col_value).astype(np.int64)
-        with_plan = out.status.has_plan
-        gap = None
-        if out.objective is not None and out.best_bound is not None:
-            gap = abs(out.objective - out.best_bound) / max(abs(out.objective), 1e-9)
-        result = SolveResult(
-            status=out.status, objective=out.objective, best_bound=out.best_bound, gap=gap,
-            solver="HiGHS", solver_version=self.hm.highs.version(),
-            solve_seconds=out.seconds,
-            x=values[self.x_col] if with_plan else np.zeros(len(self.x_col), np.int64),
-            y=values[self.y_col] if with_plan else np.zeros(len(self.y_col), np.int64),
-        )
-        self._last = None
-        if out.status is SolveStatus.OPTIMAL and v.mip_gap == 0:
-            row_value = np.asarray(self.hm.highs.getSolution().row_value, dtype=float)
-            self._last = _LastOptimum(numbers, out.col_value, row_value, result)
-        return result
-
 
 @dataclass(frozen=True)
 class _Numbers:

@@ -27,7 +27,7 @@ import pandas as pd
 from optimiser.data import Dataset, load_dataset
 from optimiser.errors import InputError, InputIssue
 from optimiser.inputs import ModelInputs, build_inputs
-from optimiser.pipeline import default_data_dir, run_scenario
+from optimiser.pipeline import default_data_dir, plan_build_options, run_scenario
 from optimiser.results import plan_tables
 from optimiser.scenario import read_scenario
 from optimiser.solve import SolveResult
@@ -39,7 +39,8 @@ from optimiser.whatif.paths import (
     read_document,
     scenario_file,
 )
-from optimiser.whatif.reuse import IncompatibleVariant, ReusableModel
+from optimiser.whatif.reuse import IncompatibleVariant, InPlaceModel, ReusableModel
+from optimiser.whatif.reuse_hull import HullReusable
 
 KEEP_MODELS = 4
 """Built models a process keeps for re-use (a sweep rarely needs more than two)."""
@@ -70,7 +71,7 @@ class PointSolver:
         self.spec = spec
         self.dataset = dataset or load_dataset(spec.data_dir or default_data_dir())
         self.document = read_document(spec.scenario_path)
-        self.models: list[ReusableModel] = []
+        self.models: list[InPlaceModel] = []
 
     def inputs(self, point: dict[str, Any]) -> ModelInputs:
         """The point's model inputs; raises InputError (or PathError) when the point is bad."""
@@ -89,7 +90,11 @@ class PointSolver:
             except IncompatibleVariant:
                 continue
             return rm.model, result, "unchanged" if rm.last_skipped else "reused"
-        rm = ReusableModel(inputs, threads=self.spec.threads)
+        rm: InPlaceModel
+        if plan_build_options(inputs).formulation == "hull":
+            rm = HullReusable(inputs, threads=self.spec.threads)
+        else:
+            rm = ReusableModel(inputs, threads=self.spec.threads)
         self.models = [rm, *self.models][:KEEP_MODELS]
         return rm.model, rm.solve(inputs), "built"
 
@@ -102,6 +107,7 @@ class PointSolver:
                                "unmet_need": None, "unmet_before": None}
         regions = sorted(self.dataset.regions.index)
         if result.status.has_plan:
+            # headline figures only: an aggregated model's rows (promotion 0) are not split
             plan = plan_tables(inputs, model, result)
             by_region = plan.delegations.groupby("region")["posts"].sum()
             row.update(objective=plan.objective, unmet_need=plan.unmet_after,
