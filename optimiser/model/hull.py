@@ -38,7 +38,6 @@ from optimiser.model.core import AllocationModel, affine
 from optimiser.model.lp import linear
 from optimiser.model.variables import add_foreign_variables
 
-
 HIGHS_OPTIONS = {"presolve": "off"}
 """HiGHS presolve finds little to remove here (no dominated rows, segments already bounded)
 and costs more than it saves: national plan 0.25-0.40 s with it, 0.15-0.19 s without."""
@@ -87,7 +86,7 @@ def _lines(segments: pd.DataFrame, inputs: ModelInputs) -> dict[int, list[tuple[
 
 
 def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
-    """x columns, and cost columns with their lines where contingents reach; returns the
+    """Post columns, and cost columns with their lines where contingents reach; returns the
     objective terms (the objective constant is set on `m`)."""
     pairs = inputs.pairs
     n = len(pairs)

@@ -127,7 +127,7 @@ class InPlaceModel:
 
     def _foreign_numbers(self, v: ModelInputs, upper: np.ndarray, cost: np.ndarray
                          ) -> np.ndarray:
-        """y bounds min(size, cap) and costs of the variant; returns the y bounds."""
+        """The variant's y bounds, min(size, cap), and y costs; returns the y bounds."""
         if self._y_keys is None:
             return np.zeros(0)
         c, s, pair = self._y_keys
