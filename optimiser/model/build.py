@@ -23,6 +23,7 @@ CONSTRAINT_FAMILIES = (
     c.add_capacity_constraints,
     c.add_contingent_size_constraints,
     c.add_team_constraints,
+    c.add_deploy_constraints,
     c.add_sites_constraints,
     c.add_budget_constraint,
     c.add_scenario_constraints,

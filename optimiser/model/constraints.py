@@ -98,22 +98,32 @@ def add_contingent_size_constraints(m: AllocationModel, inputs: ModelInputs) -> 
 
 
 def add_team_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
-    """sum_s y[c,d,s] >= team[c] * b[c,d] and y[c,d,s] <= M * b[c,d]  (MODEL.md rule 7).
-
-    M is the variable's own bound min(size, cap) (the tightest valid big-M); when bounds are
-    loose (diagnosis) it is a large constant that no relaxed plan can reach.
-    """
+    """sum_s y[c,d,s] >= team[c] * b[c,d]  (MODEL.md rule 7, first half)."""
     if m.b.empty:
         return
     team = inputs.contingents["min_team"]
+    b_of = {(c, d): var for c, d, var in m.b.itertuples(index=False)}
+    for (c, d), expr in _grouped_sums(m.y, ["contingent", "delegation"]).items():
+        m.add("team", f"team[{c},{d}]", expr - team[c] * b_of[(c, d)], ">=", 0,
+              group=("team", c))
+
+
+def add_deploy_constraints(m: AllocationModel, inputs: ModelInputs,
+                           skip: np.ndarray | None = None) -> None:
+    """y[c,d,s] <= M * b[c,d]  (MODEL.md rule 7, second half): no doctor where not deployed.
+
+    M is the variable's own bound min(size, cap) (the tightest valid big-M); when bounds are
+    loose (diagnosis) it is a large constant that no relaxed plan can reach. `skip` marks y
+    rows another row already links to b (model/hull.py).
+    """
+    if m.b.empty:
+        return
     big_m = float(inputs.supply.sum() + inputs.posts.sum() + 1) * 10
     b_of = {(c, d): var for c, d, var in m.b.itertuples(index=False)}
-    sums = _grouped_sums(m.y, ["contingent", "delegation"])
-    for (c, d), expr in sums.items():
-        b = b_of[(c, d)]
-        m.add("team", f"team[{c},{d}]", expr - team[c] * b, ">=", 0, group=("team", c))
-    for c, d, s, bound, y in m.y[["contingent", "delegation", "specialty", "bound", "var"]] \
-            .itertuples(index=False):
+    rows = m.y[["contingent", "delegation", "specialty", "bound", "var"]].itertuples(index=False)
+    for i, (c, d, s, bound, y) in enumerate(rows):
+        if skip is not None and skip[i]:
+            continue
         limit = big_m if np.isnan(bound) else bound
         m.add("deploy", f"deploy[{c},{d},{s}]", y - limit * b_of[(c, d)], "<=", 0)
 

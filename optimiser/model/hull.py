@@ -73,16 +73,56 @@ class _Columns:
         return f"{self.delegation[pos]},{self.specialty[pos]}"
 
 
-def _lines(segments: pd.DataFrame, inputs: ModelInputs) -> dict[int, list[tuple[float, float]]]:
-    """Per pair, (alpha, beta) of each line alpha + beta * t of its interpolated cost."""
+def _lines(segments: pd.DataFrame, inputs: ModelInputs
+           ) -> dict[int, list[tuple[float, float, float]]]:
+    """Per pair, (alpha, beta, start) of each line alpha + beta * t of its interpolated cost
+    (the line of the segment of integers from `start` on)."""
     pair = segments["pair"].to_numpy()
     starts = segments["start"].to_numpy(float)
     slopes = segments["cost"].to_numpy(float)
     alpha = cost_at(inputs, pair, starts) - slopes * starts
-    out: dict[int, list[tuple[float, float]]] = {}
-    for pos, a, b in zip(pair.tolist(), alpha.tolist(), slopes.tolist(), strict=True):
-        out.setdefault(pos, []).append((a, b))
+    out: dict[int, list[tuple[float, float, float]]] = {}
+    for pos, a, b, k in zip(pair.tolist(), alpha.tolist(), slopes.tolist(), starts.tolist(),
+                            strict=True):
+        out.setdefault(pos, []).append((a, b, k))
     return out
+
+
+def _usable_segments(inputs: ModelInputs, segments: pd.DataFrame) -> pd.DataFrame:
+    """Drop segments no optimal plan can use, among pairs no contingent reaches.
+
+    Pairs of one specialty that every scenario row treats alike (the same selections) are
+    interchangeable but for their costs: k posts given to such a group go to its k cheapest
+    units (each pair's units are in increasing cost order, so the cheapest k form a prefix of
+    every pair). A group never takes more than the specialty's posts, so units beyond the
+    cheapest `posts` of the group (ties kept) can go: on the national plan, about half the
+    segment columns.
+    """
+    if segments.empty:
+        return segments
+    pairs = inputs.pairs
+    specialty = pairs.index.get_level_values("specialty").to_numpy(object)
+    delegation = pairs.index.get_level_values("delegation").to_numpy(object)
+    member = np.zeros((len(pairs), len(inputs.selections)), dtype=bool)
+    for i, sel in enumerate(inputs.selections):
+        if sel.counts in ("posts", "all"):
+            member[:, i] = np.isin(delegation, list(sel.delegations)) & np.isin(
+                specialty, list(sel.specialties))
+    signature = pd.factorize(pd.Series([row.tobytes() for row in np.packbits(member, axis=1)]))[0] \
+        if member.shape[1] else np.zeros(len(pairs), dtype=np.int64)
+    posts = inputs.posts.groupby(level="specialty").sum()
+    table = segments.assign(specialty=specialty[segments["pair"].to_numpy()],
+                            group=signature[segments["pair"].to_numpy()])
+    table["posts"] = table["specialty"].map(posts).fillna(0).to_numpy(np.int64)
+    table = table.sort_values(["specialty", "group", "cost", "pair", "start"], kind="stable")
+    before = table.groupby(["specialty", "group"], sort=False)["count"].cumsum() - table["count"]
+    # the first unit of a segment is among the group's `posts` cheapest, or ties with the last
+    threshold = table.assign(before=before)[before < table["posts"]] \
+        .groupby(["specialty", "group"], sort=False)["cost"].max()
+    limit = pd.MultiIndex.from_frame(table[["specialty", "group"]]).map(threshold)
+    keep = np.asarray(table["cost"].to_numpy() <= np.nan_to_num(limit.to_numpy(float),
+                                                                 nan=-np.inf))
+    return table[keep].sort_values(["pair", "start"], kind="stable")
 
 
 def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
@@ -104,10 +144,10 @@ def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
     limit = np.where(reach > 0, reached_limit, bound).astype(np.int64)
     segments = cost_segments(inputs, limit)
     own = reach[segments["pair"].to_numpy()] == 0
+    usable = _usable_segments(inputs, segments[own])
     terms: list[tuple] = []
-    for pos, seg_count, seg_cost in zip(segments["pair"].to_numpy()[own].tolist(),
-                                        segments["count"].to_numpy()[own].tolist(),
-                                        segments["cost"].to_numpy()[own].tolist(), strict=True):
+    for pos, seg_count, seg_cost in zip(usable["pair"].tolist(), usable["count"].tolist(),
+                                        usable["cost"].tolist(), strict=True):
         terms.append((cols.x(m, pos, seg_count, seg_cost), seg_cost))
 
     lines = _lines(segments[~own], inputs)
@@ -119,7 +159,7 @@ def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
     m.added = {}
     for pos in np.flatnonzero(reach > 0).tolist():
         pair_lines = lines.get(pos) or [(float(cost_at(inputs, np.array([pos]),
-                                                       np.zeros(1))[0]), 0.0)]
+                                                       np.zeros(1))[0]), 0.0, 0.0)]
         if reach[pos] == 1:
             contingent, delegation, y_var = y_of[pos][0]
             terms += _single_contingent_pair(m, cols, pos, int(bound[pos]), pair_lines,
@@ -137,7 +177,7 @@ def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
 
 
 def _single_contingent_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
-                            lines: list[tuple[float, float]], y: pulp.LpVariable,
+                            lines: list[tuple[float, float, float]], y: pulp.LpVariable,
                             b: pulp.LpVariable) -> list[tuple]:
     """Disjunction on the contingent's b: the convex hull of the two staffing cases."""
     label = cols.label(pos)
@@ -147,16 +187,19 @@ def _single_contingent_pair(m: AllocationModel, cols: _Columns, pos: int, bound:
         x1 = cols.x(m, pos, bound, 0.0)
         m.add("hull_off", f"hull_off[{label}]", linear([(x0, 1.0), (b, float(bound))]), "<=",
               bound)
-        m.add("hull_on", f"hull_on[{label}]", linear([(x1, 1.0), (b, -float(bound))]), "<=", 0)
+        if not bound >= cols.cap[pos]:  # else the capacity row below says it
+            m.add("hull_on", f"hull_on[{label}]", linear([(x1, 1.0), (b, -float(bound))]),
+                  "<=", 0)
     cap = cols.cap[pos]
     if not np.isnan(cap):
         on = [(y, 1.0), (b, -float(cap))] + ([(x1, 1.0)] if x1 is not None else [])
         m.add("capacity", f"capacity[{label}]", linear(on), "<=", 0,
               group=("capacity", cols.specialty[pos]))
     cost_off, cost_on = m.variable(f"k0_{pos}"), m.variable(f"k1_{pos}")
-    for i, (alpha, beta) in enumerate(lines):
-        off = [(cost_off, 1.0), (b, alpha)] + ([(x0, -beta)] if x0 is not None else [])
-        m.add("cost", f"cost_off[{label},{i}]", linear(off), ">=", alpha)
+    for i, (alpha, beta, start) in enumerate(lines):
+        if start == 0 or start < bound:  # without b, staff grows by national posts only
+            off = [(cost_off, 1.0), (b, alpha)] + ([(x0, -beta)] if x0 is not None else [])
+            m.add("cost", f"cost_off[{label},{i}]", linear(off), ">=", alpha)
         on = [(cost_on, 1.0), (b, -alpha), (y, -beta)] + ([(x1, -beta)] if x1 is not None
                                                          else [])
         m.add("cost", f"cost_on[{label},{i}]", linear(on), ">=", 0)
@@ -164,16 +207,28 @@ def _single_contingent_pair(m: AllocationModel, cols: _Columns, pos: int, bound:
 
 
 def _shared_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
-                 lines: list[tuple[float, float]], doctors: list) -> list[tuple]:
+                 lines: list[tuple[float, float, float]], doctors: list) -> list[tuple]:
     """Several contingents: cost lines on x + sum y (the capacity row follows from m.added)."""
     if bound > 0:
         doctors = [*doctors, cols.x(m, pos, bound, 0.0)]
     m.added[pos] = affine(doctors)
     cost = m.variable(f"k_{pos}")
-    for i, (alpha, beta) in enumerate(lines):
+    for i, (alpha, beta, _) in enumerate(lines):
         row = linear([(cost, 1.0)] + [(v, -beta) for v in doctors])
         m.add("cost", f"cost[{cols.label(pos)},{i}]", row, ">=", alpha)
     return [(cost, 1.0)]
+
+
+def linked_by_capacity(m: AllocationModel, inputs: ModelInputs) -> np.ndarray:
+    """Y rows whose deploy row y <= min(size, cap) * b is implied by the pair's capacity row
+    x1 + y <= cap * b (pairs one contingent reaches, where the contingent could fill the
+    capacity): a third of the rows on the national plan, never a different feasible set."""
+    if m.y.empty:
+        return np.zeros(0, dtype=bool)
+    pair = m.y["pair"].to_numpy(int)
+    single = np.bincount(pair, minlength=len(inputs.pairs))[pair] == 1
+    cap = inputs.pairs["cap"].to_numpy()[pair]
+    return single & ~np.isnan(cap) & (m.y["bound"].to_numpy(float) >= cap)
 
 
 def build_hull_model(inputs: ModelInputs, m: AllocationModel) -> AllocationModel:
@@ -184,6 +239,7 @@ def build_hull_model(inputs: ModelInputs, m: AllocationModel) -> AllocationModel
     c.add_capacity_constraints(m, inputs)  # pairs several contingents reach (m.added)
     c.add_contingent_size_constraints(m, inputs)
     c.add_team_constraints(m, inputs)
+    c.add_deploy_constraints(m, inputs, skip=linked_by_capacity(m, inputs))
     c.add_sites_constraints(m, inputs)
     c.add_budget_constraint(m, inputs)
     c.add_scenario_constraints(m, inputs)

@@ -77,7 +77,8 @@ class InPlaceModel:
         y = model.y
         if len(y):
             b_col = {(c, d): self.hm.cols[v.name] for c, d, v in model.b.itertuples(index=False)}
-            deploy = [(self.hm.row("deploy", f"deploy[{c},{d},{s}]"), b_col[(c, d)])
+            # -1: no deploy row (the hull model links such y to b by its capacity row)
+            deploy = [(self.hm.rows.get(("deploy", f"deploy[{c},{d},{s}]"), -1), b_col[(c, d)])
                       for c, d, s in y[["contingent", "delegation", "specialty"]].itertuples(
                           index=False)]
         else:
@@ -161,7 +162,7 @@ class InPlaceModel:
         rows = np.arange(len(n.row_lower), dtype=np.int32)
         h.changeRowsBounds(len(rows), rows, n.row_lower, n.row_upper)
         h.changeObjectiveOffset(n.offset)
-        for i in np.flatnonzero(n.deploy_coef != self.deploy_coef):
+        for i in np.flatnonzero((n.deploy_coef != self.deploy_coef) & (self.deploy[:, 0] >= 0)):
             h.changeCoeff(int(self.deploy[i, 0]), int(self.deploy[i, 1]), float(n.deploy_coef[i]))
         self.deploy_coef = n.deploy_coef
 

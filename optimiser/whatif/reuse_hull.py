@@ -70,8 +70,11 @@ class HullReusable(InPlaceModel):
         if not supply <= self.supply_support:
             return f"new contingent supply {sorted(supply - self.supply_support)[:3]}"
         upper = self.hm.col_upper.copy()
-        if np.any(self._foreign_numbers(v, upper, self.base_cost.copy()) > self.y_bound):
+        y_bound = self._foreign_numbers(v, upper, self.base_cost.copy())
+        if np.any(y_bound > self.y_bound):
             return "more foreign doctors at a pair than the model was built for"
+        if np.any((y_bound < self.y_bound) & (self.deploy[:, 0] < 0)):
+            return "a smaller contingent needs a deploy row the model does not have"
         if v.budget is not None and self.y_col.size and self.budget_row is None:
             return "a budget row the model does not have"
         if not self.unique_names:
