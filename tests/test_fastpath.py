@@ -89,4 +89,5 @@ def test_aggregated_promotions_reach_the_same_optimum(tmp_path_factory, instance
                for flag in (False, True)]
     assert results[0].status == results[1].status
     if results[0].status.has_plan:
-        assert results[1].objective == pytest.approx(results[0].objective, rel=1e-9, abs=1e-9)
+        # solver objectives: continuous u, a, o meet their rows within HiGHS's tolerance (1e-7)
+        assert results[1].objective == pytest.approx(results[0].objective, rel=1e-6, abs=1e-6)

@@ -27,6 +27,9 @@ from optimiser.model import AllocationModel, BuildOptions, build_model
 from optimiser.solve import SolveResult, SolveStatus
 from optimiser.whatif.highs import INF, HighsModel, run_highs, to_highs
 
+KEEP_OPTIMA = 32
+"""Proven optima a model remembers for skipping solves (a few ms to check them all)."""
+
 
 class IncompatibleVariant(ValueError):
     """The variant needs a variable or a row the reusable model does not have."""
@@ -72,7 +75,7 @@ class InPlaceModel:
         self.hm: HighsModel = to_highs(model)
         self.solves = 0
         self.last_skipped = False
-        self._last: _LastOptimum | None = None
+        self._optima: list[_LastOptimum] = []
         self.last_col_value: np.ndarray | None = None
         y = model.y
         if len(y):
@@ -166,22 +169,28 @@ class InPlaceModel:
             h.changeCoeff(int(self.deploy[i, 0]), int(self.deploy[i, 1]), float(n.deploy_coef[i]))
         self.deploy_coef = n.deploy_coef
 
-    def _still_optimal(self, n: _Numbers) -> bool:
-        """The last optimum is optimal for `n` too: same objective and matrix, a feasible set
-        inside the last one (bounds only tightened), and the last optimum inside it."""
-        last = self._last
-        if last is None:
-            return False
+    def _known_optimum(self, n: _Numbers) -> _LastOptimum | None:
+        """A proven optimum that is also optimal for `n`, if this process has one.
+
+        An optimum proven for a feasible set S stays optimal on any subset of S that contains
+        it (same objective and matrix): nothing in the subset can beat it. Bounds and
+        right-hand sides say whether `n`'s set is inside S; the optimum's values whether it
+        lies in `n`'s set. A two-way sweep meets such points often (a floor that does not
+        bind at a looser point), in any order.
+        """
         tol = 1e-7
-        return bool(
-            np.array_equal(n.cost, last.numbers.cost) and n.offset == last.numbers.offset
-            and np.array_equal(n.deploy_coef, last.numbers.deploy_coef)
-            and np.all(n.lower >= last.numbers.lower) and np.all(n.upper <= last.numbers.upper)
-            and np.all(n.row_lower >= last.numbers.row_lower)
-            and np.all(n.row_upper <= last.numbers.row_upper)
-            and np.all(last.col_value >= n.lower - tol) and np.all(last.col_value <= n.upper + tol)
-            and np.all(last.row_value >= n.row_lower - tol)
-            and np.all(last.row_value <= n.row_upper + tol))
+        for known in self._optima:
+            k = known.numbers
+            if (np.array_equal(n.cost, k.cost) and n.offset == k.offset
+                    and np.array_equal(n.deploy_coef, k.deploy_coef)
+                    and np.all(n.row_lower >= k.row_lower) and np.all(n.row_upper <= k.row_upper)
+                    and np.all(n.lower >= k.lower) and np.all(n.upper <= k.upper)
+                    and np.all(known.row_value >= n.row_lower - tol)
+                    and np.all(known.row_value <= n.row_upper + tol)
+                    and np.all(known.col_value >= n.lower - tol)
+                    and np.all(known.col_value <= n.upper + tol)):
+                return known
+        return None
 
     # ------------------------------------------------------------------ solve
     def solve(self, v: ModelInputs, x_lower: np.ndarray | None = None,
@@ -191,18 +200,17 @@ class InPlaceModel:
 
         `x_lower` bounds national posts from below, per row of `model.x` (the monotone mode);
         `incumbent` is a full column vector offered to HiGHS as a starting plan. When the
-        variant only tightens bounds that the last optimum already meets, that optimum is
+        variant only tightens bounds that an optimum already found meets, that optimum is
         returned without a solve (`last_skipped`): it is feasible, and nothing better can be.
         """
         reason = self.incompatibility(v)
         if reason is not None:
             raise IncompatibleVariant(reason)
         numbers = self._numbers(v, x_lower)
-        self.last_skipped = self._still_optimal(numbers)
-        if self.last_skipped:
-            assert self._last is not None
-            self._last = dataclasses.replace(self._last, numbers=numbers)
-            return dataclasses.replace(self._last.result, solve_seconds=0.0)
+        known = self._known_optimum(numbers)
+        self.last_skipped = known is not None
+        if known is not None:
+            return dataclasses.replace(known.result, solve_seconds=0.0)
         self._push(numbers)
         if incumbent is None and self.warm_start:
             incumbent = self.last_col_value
@@ -223,10 +231,10 @@ class InPlaceModel:
             x=values[self.x_col] if with_plan else np.zeros(len(self.x_col), np.int64),
             y=values[self.y_col] if with_plan else np.zeros(len(self.y_col), np.int64),
         )
-        self._last = None
         if out.status is SolveStatus.OPTIMAL and v.mip_gap == 0:
             row_value = np.asarray(self.hm.highs.getSolution().row_value, dtype=float)
-            self._last = _LastOptimum(numbers, out.col_value, row_value, result)
+            optimum = _LastOptimum(numbers, out.col_value, row_value, result)
+            self._optima = [optimum, *self._optima][:KEEP_OPTIMA]
         return result
 
 

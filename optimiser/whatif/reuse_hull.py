@@ -9,7 +9,9 @@ the segments and the disjunction bounds) changes the matrix: refused, the sweep 
 Why the variant's optimum is the one solved: its own build would have the same columns and
 rows except (a) where its supply is 0 a y column with upper bound 0 (and its b, which the team
 row then keeps at 0 or, with no minimum team, leaves free at no cost), (b) cost lines computed
-up to the base model's staffing limit, valid as long as no y bound grows (checked). Each
+up to the base model's staffing limit, valid as long as no y bound grows (checked), (c) a
+deploy row y <= min(size, cap) * b where the base model let the capacity row
+x1 + y <= cap * b link y to b: the same integer plans, only a looser LP. Each
 re-solve starts from the previous point's plan, without presolve and primal heuristics: on the
 national instance that is 0.10 s a point against 0.16-0.40 s for a cold default solve.
 """
@@ -70,11 +72,8 @@ class HullReusable(InPlaceModel):
         if not supply <= self.supply_support:
             return f"new contingent supply {sorted(supply - self.supply_support)[:3]}"
         upper = self.hm.col_upper.copy()
-        y_bound = self._foreign_numbers(v, upper, self.base_cost.copy())
-        if np.any(y_bound > self.y_bound):
+        if np.any(self._foreign_numbers(v, upper, self.base_cost.copy()) > self.y_bound):
             return "more foreign doctors at a pair than the model was built for"
-        if np.any((y_bound < self.y_bound) & (self.deploy[:, 0] < 0)):
-            return "a smaller contingent needs a deploy row the model does not have"
         if v.budget is not None and self.y_col.size and self.budget_row is None:
             return "a budget row the model does not have"
         if not self.unique_names:

@@ -149,9 +149,14 @@ def _init_worker(spec: SweepSpec) -> None:
     _WORKER = PointSolver(spec)
 
 
-def _solve_in_worker(index: int, point: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def _solve_in_worker(chunk: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict]]:
     assert _WORKER is not None
-    return index, _WORKER.row(point)
+    return [(index, _WORKER.row(point)) for index, point in chunk]
+
+
+CHUNKS_PER_JOB = 8
+"""Points go to workers in runs of neighbours: a worker's previous point is then the grid
+neighbour, the best warm start and the most likely to prove the next point unchanged."""
 
 
 def run_sweep(spec: SweepSpec, jobs: int = 1,
@@ -175,12 +180,15 @@ def run_sweep(spec: SweepSpec, jobs: int = 1,
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(points)), mp_context=context,
                                  initializer=_init_worker, initargs=(parallel,)) as pool:
-            futures = [pool.submit(_solve_in_worker, i, p) for i, p in enumerate(points)]
+            size = max(1, -(-len(points) // (jobs * CHUNKS_PER_JOB)))
+            numbered = list(enumerate(points))
+            futures = [pool.submit(_solve_in_worker, numbered[k:k + size])
+                       for k in range(0, len(numbered), size)]
             for future in as_completed(futures):
-                i, row = future.result()
-                rows[i] = row
-                if on_point:
-                    on_point(i, row)
+                for i, row in future.result():
+                    rows[i] = row
+                    if on_point:
+                        on_point(i, row)
     table = pd.DataFrame([rows[i] for i in range(len(points))])
     first = [v.path for v in spec.varies] + ["status", "objective", "unmet_need"]
     return table[first + [c for c in table.columns if c not in first]]
