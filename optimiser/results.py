@@ -64,14 +64,52 @@ def weighted_unmet_need(inputs: ModelInputs, staff: np.ndarray) -> float:
     return float(np.sum(p["coef"].to_numpy() * (short + inputs.absence_penalty * absent)))
 
 
+def _staffing(inputs: ModelInputs, model: AllocationModel, result: SolveResult
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """National posts, foreign doctors, staff before and after, per pair position."""
+    n = len(inputs.pairs)
+    posts = _per_pair(n, model.x, result.x)
+    foreign = _per_pair(n, model.y, result.y)
+    base = inputs.pairs["base"].to_numpy(dtype=np.int64)
+    return posts, foreign, base, base + posts + foreign
+
+
+def _objective(inputs: ModelInputs, staff: np.ndarray, foreign: np.ndarray
+               ) -> tuple[float, float]:
+    """MODEL.md's objective and its first term (weighted unmet need) for a staffing."""
+    over = np.maximum(0.0, staff - inputs.pairs["target"].to_numpy())
+    unmet_after = weighted_unmet_need(inputs, staff.astype(float))
+    objective = (unmet_after + inputs.eps_over * float(over.sum())
+                 + inputs.eps_foreign * float(foreign.sum()))
+    return objective, unmet_after
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The few figures a sweep row needs, without the plan's tables (a sweep makes 1,000)."""
+
+    objective: float
+    unmet_before: float
+    unmet_after: float
+    posts: int
+    foreign: int
+    posts_by_region: dict[str, int]
+
+
+def headline(inputs: ModelInputs, model: AllocationModel, result: SolveResult) -> Headline:
+    """Objective, unmet need and posts by region of a solved model, as plan_tables has them."""
+    posts, foreign, base, staff = _staffing(inputs, model, result)
+    objective, unmet_after = _objective(inputs, staff, foreign)
+    by_region = pd.Series(posts).groupby(inputs.pairs["region"].to_numpy()).sum()
+    return Headline(objective, weighted_unmet_need(inputs, base.astype(float)), unmet_after,
+                    int(posts.sum()), int(foreign.sum()),
+                    {str(r): int(v) for r, v in by_region.items()})
+
+
 def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult) -> PlanTables:
     """Turn a solved model into the plan's tables."""
     p = inputs.pairs
-    n = len(p)
-    posts = _per_pair(n, model.x, result.x)
-    foreign = _per_pair(n, model.y, result.y)
-    base = p["base"].to_numpy(dtype=np.int64)
-    staff = base + posts + foreign
+    posts, foreign, base, staff = _staffing(inputs, model, result)
     target, presence = p["target"].to_numpy(), p["presence"].to_numpy()
     categories = classify_posts(posts, base, presence, p["departures"].to_numpy())
 
@@ -96,10 +134,7 @@ def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult
         "absence_shortfall": np.maximum(0.0, presence - staff),
         **categories,
     })
-    over = np.maximum(0.0, staff - target)
-    unmet_after = weighted_unmet_need(inputs, staff.astype(float))
-    objective = (unmet_after + inputs.eps_over * float(over.sum())
-                 + inputs.eps_foreign * float(foreign.sum()))
+    objective, unmet_after = _objective(inputs, staff, foreign)
 
     x = model.x.assign(posts=result.x)
     allocations = x.loc[x["posts"] > 0, ["delegation", "specialty", "promotion", "posts"]]

@@ -35,6 +35,19 @@ class IncompatibleVariant(ValueError):
     """The variant needs a variable or a row the reusable model does not have."""
 
 
+def same_build(a: ModelInputs, b: ModelInputs) -> bool:
+    """Would `a` and `b` build the same model, up to row and column bounds? (Then a model
+    built for one answers the other exactly as its own build would, ties included.)"""
+    def shape(v: ModelInputs) -> tuple:
+        return (v.solver, v.absence_penalty, v.eps_over, v.eps_foreign, v.budget is None,
+                v.allocate_all, tuple((_selection_key(s), s.lower is None, s.upper is None,
+                                       s.lower == s.upper) for s in v.selections))
+    return (a.dataset is b.dataset and shape(a) == shape(b)
+            and (a.pairs is b.pairs or a.pairs.equals(b.pairs)) and a.posts.equals(b.posts)
+            and a.supply.equals(b.supply) and a.contingents.equals(b.contingents)
+            and a.eligibility.equals(b.eligibility))
+
+
 def _selection_key(sel: Selection) -> tuple:
     return (sel.name, sel.counts, sel.delegations, sel.specialties, sel.promotions)
 
@@ -110,6 +123,12 @@ class InPlaceModel:
     def incompatibility(self, v: ModelInputs) -> str | None:
         """Why the variant cannot be solved on this model (None when it can)."""
         raise NotImplementedError
+
+    def forget(self) -> None:
+        """Drop the warm start and the remembered optima: the next answers depend only on the
+        variants asked from now on (a sweep's chunks are then independent of each other)."""
+        self.last_col_value = None
+        self._optima = []
 
     def _numbers(self, v: ModelInputs, x_lower: np.ndarray | None) -> _Numbers:
         """The variant's bounds, costs, right-hand sides, offset and big-M."""

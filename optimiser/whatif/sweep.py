@@ -28,7 +28,7 @@ from optimiser.data import Dataset, load_dataset
 from optimiser.errors import InputError, InputIssue
 from optimiser.inputs import ModelInputs, build_inputs
 from optimiser.pipeline import default_data_dir, plan_build_options, run_scenario
-from optimiser.results import plan_tables
+from optimiser.results import headline
 from optimiser.scenario import read_scenario
 from optimiser.solve import SolveResult
 from optimiser.whatif.paths import (
@@ -39,7 +39,7 @@ from optimiser.whatif.paths import (
     read_document,
     scenario_file,
 )
-from optimiser.whatif.reuse import IncompatibleVariant, InPlaceModel, ReusableModel
+from optimiser.whatif.reuse import IncompatibleVariant, InPlaceModel, ReusableModel, same_build
 from optimiser.whatif.reuse_hull import HullReusable
 
 KEEP_MODELS = 4
@@ -79,6 +79,23 @@ class PointSolver:
         source = f"{self.spec.scenario_path} [{point_label(point)}]"
         return build_inputs(self.dataset, scenario_file(doc, source))
 
+    def rows(self, chunk: list[tuple[int, dict[str, Any]]],
+             inputs: list[ModelInputs] | None = None) -> list[tuple[int, dict[str, Any]]]:
+        """Rows of a chunk of neighbouring points, solved as if this process were new.
+
+        Within a chunk each point starts from its neighbour's plan and may be answered by an
+        optimum found earlier in the chunk; nothing carries over between chunks except a model
+        that the chunk's first point would build identically. A chunk's rows therefore do not
+        depend on which process solved it or what it solved before: the same command gives
+        the same sweep.csv, whatever --jobs and the scheduling.
+        """
+        inputs = inputs or [self.inputs(point) for _, point in chunk]
+        if inputs:
+            self.models = [rm for rm in self.models if same_build(rm.inputs, inputs[0])][:1]
+            for rm in self.models:
+                rm.forget()
+        return [(i, self.row(point, v)) for (i, point), v in zip(chunk, inputs, strict=True)]
+
     def _solve(self, inputs: ModelInputs) -> tuple[Any, SolveResult, str]:
         """(model, result, how) with a re-used model when one is compatible."""
         if not self.spec.reuse or inputs.solver != "highs":
@@ -107,15 +124,11 @@ class PointSolver:
                                "unmet_need": None, "unmet_before": None}
         regions = sorted(self.dataset.regions.index)
         if result.status.has_plan:
-            # headline figures only: an aggregated model's rows (promotion 0) are not split
-            plan = plan_tables(inputs, model, result)
-            by_region = plan.delegations.groupby("region")["posts"].sum()
-            row.update(objective=plan.objective, unmet_need=plan.unmet_after,
-                       unmet_before=plan.unmet_before,
-                       posts_allocated=int(plan.allocations["posts"].sum()),
-                       foreign_deployed=int(plan.foreign["doctors"].sum()),
-                       gap=result.gap)
-            row.update({f"posts_{r}": int(by_region.get(r, 0)) for r in regions})
+            figures = headline(inputs, model, result)
+            row.update(objective=figures.objective, unmet_need=figures.unmet_after,
+                       unmet_before=figures.unmet_before, posts_allocated=figures.posts,
+                       foreign_deployed=figures.foreign, gap=result.gap)
+            row.update({f"posts_{r}": figures.posts_by_region.get(r, 0) for r in regions})
         row.update(model=how, seconds=round(time.perf_counter() - start, 4))
         return row
 
@@ -151,12 +164,17 @@ def _init_worker(spec: SweepSpec) -> None:
 
 def _solve_in_worker(chunk: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict]]:
     assert _WORKER is not None
-    return [(index, _WORKER.row(point)) for index, point in chunk]
+    return _WORKER.rows(chunk)
 
 
-CHUNKS_PER_JOB = 8
-"""Points go to workers in runs of neighbours: a worker's previous point is then the grid
-neighbour, the best warm start and the most likely to prove the next point unchanged."""
+CHUNK_POINTS = 8
+"""Points are solved in chunks of grid neighbours (the same chunks whatever --jobs): within a
+chunk a point starts from its neighbour's plan and is often proven unchanged by it."""
+
+
+def chunks(n: int) -> list[range]:
+    """Consecutive grid positions, CHUNK_POINTS at a time."""
+    return [range(k, min(k + CHUNK_POINTS, n)) for k in range(0, n, CHUNK_POINTS)]
 
 
 def run_sweep(spec: SweepSpec, jobs: int = 1,
@@ -170,20 +188,20 @@ def run_sweep(spec: SweepSpec, jobs: int = 1,
     all_inputs = check_points(spec, solver)
     rows: dict[int, dict[str, Any]] = {}
     if jobs <= 1:
-        for i, (point, inputs) in enumerate(zip(points, all_inputs, strict=True)):
-            rows[i] = solver.row(point, inputs)
-            if on_point:
-                on_point(i, rows[i])
+        for part in chunks(len(points)):
+            done = solver.rows([(i, points[i]) for i in part], [all_inputs[i] for i in part])
+            for i, row in done:
+                rows[i] = row
+                if on_point:
+                    on_point(i, row)
     else:
         parallel = SweepSpec(spec.data_dir, spec.scenario_path, spec.varies, spec.reuse,
                              spec.threads if spec.threads is not None else 1)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(points)), mp_context=context,
                                  initializer=_init_worker, initargs=(parallel,)) as pool:
-            size = max(1, -(-len(points) // (jobs * CHUNKS_PER_JOB)))
-            numbered = list(enumerate(points))
-            futures = [pool.submit(_solve_in_worker, numbered[k:k + size])
-                       for k in range(0, len(numbered), size)]
+            futures = [pool.submit(_solve_in_worker, [(i, points[i]) for i in part])
+                       for part in chunks(len(points))]
             for future in as_completed(futures):
                 for i, row in future.result():
                     rows[i] = row
