@@ -36,8 +36,10 @@ class IncompatibleVariant(ValueError):
 
 
 def same_build(a: ModelInputs, b: ModelInputs) -> bool:
-    """Would `a` and `b` build the same model, up to row and column bounds? (Then a model
-    built for one answers the other exactly as its own build would, ties included.)"""
+    """Whether `a` and `b` build the same model, up to row and column bounds.
+
+    Then a model built for one answers the other exactly as its own build would, ties included.
+    """
     def shape(v: ModelInputs) -> tuple:
         return (v.solver, v.absence_penalty, v.eps_over, v.eps_foreign, v.budget is None,
                 v.allocate_all, tuple((_selection_key(s), s.lower is None, s.upper is None,

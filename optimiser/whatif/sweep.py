@@ -167,14 +167,16 @@ def _solve_in_worker(chunk: list[tuple[int, dict[str, Any]]]) -> list[tuple[int,
     return _WORKER.rows(chunk)
 
 
-CHUNK_POINTS = 8
-"""Points are solved in chunks of grid neighbours (the same chunks whatever --jobs): within a
-chunk a point starts from its neighbour's plan and is often proven unchanged by it."""
+CHUNKS = 16
+"""Points are solved in about this many chunks of grid neighbours, 8 to 64 points each (the
+same chunks whatever --jobs): within a chunk a point starts from its neighbour's plan and is
+often proven unchanged by an earlier optimum; more chunks balance the processes better."""
 
 
 def chunks(n: int) -> list[range]:
-    """Consecutive grid positions, CHUNK_POINTS at a time."""
-    return [range(k, min(k + CHUNK_POINTS, n)) for k in range(0, n, CHUNK_POINTS)]
+    """Consecutive grid positions in chunks of 8 to 64, about CHUNKS of them."""
+    size = min(64, max(8, -(-n // CHUNKS)))
+    return [range(k, min(k + size, n)) for k in range(0, n, size)]
 
 
 def run_sweep(spec: SweepSpec, jobs: int = 1,
