@@ -154,15 +154,26 @@ def check_points(spec: SweepSpec, solver: PointSolver | None = None) -> list[Mod
     return out
 
 
-_WORKER: PointSolver | None = None
+_WORKER: PointSolver | Exception | None = None
 
 
 def _init_worker(spec: SweepSpec) -> None:
+    """Load the dataset once per process. Failures are kept, not raised: the main process
+    checks every point at the same time and reports bad input itself."""
     global _WORKER
-    _WORKER = PointSolver(spec)
+    try:
+        _WORKER = PointSolver(spec)
+    except Exception as exc:  # noqa: BLE001 - re-raised by the first task that needs it
+        _WORKER = exc
+
+
+def _ready() -> None:
+    """A no-op task: makes the pool start its processes while the points are checked."""
 
 
 def _solve_in_worker(chunk: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict]]:
+    if isinstance(_WORKER, Exception):
+        raise _WORKER
     assert _WORKER is not None
     return _WORKER.rows(chunk)
 
@@ -187,9 +198,9 @@ def run_sweep(spec: SweepSpec, jobs: int = 1,
     """
     solver = PointSolver(spec)
     points = grid(spec.varies)
-    all_inputs = check_points(spec, solver)
     rows: dict[int, dict[str, Any]] = {}
-    if jobs <= 1:
+    if jobs <= 1 or len(points) <= 1:
+        all_inputs = check_points(spec, solver)
         for part in chunks(len(points)):
             done = solver.rows([(i, points[i]) for i in part], [all_inputs[i] for i in part])
             for i, row in done:
@@ -202,6 +213,8 @@ def run_sweep(spec: SweepSpec, jobs: int = 1,
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(points)), mp_context=context,
                                  initializer=_init_worker, initargs=(parallel,)) as pool:
+            pool.submit(_ready)  # processes start (imports, dataset) during the check
+            check_points(spec, solver)  # raises InputError before anything is solved
             futures = [pool.submit(_solve_in_worker, [(i, points[i]) for i in part])
                        for part in chunks(len(points))]
             for future in as_completed(futures):
