@@ -51,6 +51,10 @@ SWEEPS = {
     # a 50-point sweep of the national plan: the TTAH floor from 60 to 305 posts
     "sweep-50": (50, ["scenarios/ttah-97.yaml", "--vary",
                       "constraints.ttah-floor.min=60:305:5"]),
+    # 1,000 points: that floor against an Oriental floor from 60 to 155 (50 x 20)
+    "sweep-1000": (1000, ["benchmarks/scenarios/two-floors.yaml",
+                          "--vary", "constraints.ttah-floor.min=60:305:5",
+                          "--vary", "constraints.oriental-floor.min=60:155:5"]),
 }
 
 

@@ -25,7 +25,7 @@ def _stages(data: Path, scenario: Path | None, report: bool, fast_path: bool) ->
     from optimiser.fastpath import fast_path_blocker, solve_separable
     from optimiser.model import build_model
     from optimiser.output import plan_document, write_plan_folder
-    from optimiser.pipeline import _per_promotion, _run_greedy, load_inputs, plan_build_options
+    from optimiser.pipeline import _run_greedy, load_inputs, per_promotion, plan_build_options
     from optimiser.results import plan_tables
     from optimiser.solve import solve_model
 
@@ -51,7 +51,7 @@ def _stages(data: Path, scenario: Path | None, report: bool, fast_path: bool) ->
     if model is not None:
         tables_model, tables_result = model, result
         if options.aggregate_promotions and result.status.has_plan:
-            tables_model, tables_result = _per_promotion(inputs, model, result)
+            tables_model, tables_result = per_promotion(inputs, model, result)
         plan = plan_tables(inputs, tables_model, tables_result)
     with tempfile.TemporaryDirectory() as tmp:
         document = plan_document(inputs, result, plan, out["build"])
@@ -72,7 +72,8 @@ def _stages(data: Path, scenario: Path | None, report: bool, fast_path: bool) ->
 
 
 def _raw_highs(model: object, time_limit: float) -> float:
-    """HiGHS alone on the same model: export to MPS, read it, time only `run`."""
+    """HiGHS alone on the same model: export to MPS, read it, time only `run` (with the
+    formulation's own HiGHS options, e.g. presolve off for the hull model)."""
     import highspy
 
     from optimiser.highs_direct import stdout_silenced
@@ -85,6 +86,8 @@ def _raw_highs(model: object, time_limit: float) -> float:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(time_limit))
         h.setOptionValue("mip_rel_gap", 0.0)
+        for name, value in model.highs_options.items():
+            h.setOptionValue(name, value)
         h.readModel(path)
         t = time.perf_counter()
         h.run()
