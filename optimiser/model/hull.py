@@ -195,15 +195,31 @@ def _single_contingent_pair(m: AllocationModel, cols: _Columns, pos: int, bound:
         on = [(y, 1.0), (b, -float(cap))] + ([(x1, 1.0)] if x1 is not None else [])
         m.add("capacity", f"capacity[{label}]", linear(on), "<=", 0,
               group=("capacity", cols.specialty[pos]))
-    cost_off, cost_on = m.variable(f"k0_{pos}"), m.variable(f"k1_{pos}")
-    for i, (alpha, beta, start) in enumerate(lines):
-        if start == 0 or start < bound:  # without b, staff grows by national posts only
-            off = [(cost_off, 1.0), (b, alpha)] + ([(x0, -beta)] if x0 is not None else [])
-            m.add("cost", f"cost_off[{label},{i}]", linear(off), ">=", alpha)
-        on = [(cost_on, 1.0), (b, -alpha), (y, -beta)] + ([(x1, -beta)] if x1 is not None
-                                                         else [])
-        m.add("cost", f"cost_on[{label},{i}]", linear(on), ">=", 0)
-    return [(cost_off, 1.0), (cost_on, 1.0)]
+    # without b, staff grows by national posts only: lines beyond them never bind
+    off_lines = [line for line in lines if line[2] == 0 or line[2] < bound]
+    off_posts = [x0] if x0 is not None else []
+    terms = _perspective_cost(m, f"cost_off[{label}]", off_lines, b, off_posts, deployed=False)
+    on_doctors = [y, *([x1] if x1 is not None else [])]
+    terms += _perspective_cost(m, f"cost_on[{label}]", lines, b, on_doctors, deployed=True)
+    return terms
+
+
+def _perspective_cost(m: AllocationModel, label: str, lines: list[tuple[float, float, float]],
+                      b: pulp.LpVariable, doctors: list, deployed: bool) -> list[tuple]:
+    """Objective terms of one case's cost, alpha * s + beta * doctors for each line, where
+    s = b when deployed, 1 - b otherwise; a cost column above its lines, or the line itself in
+    the objective when there is only one (a third of the national plan's cases: no row)."""
+    share = [(b, 1.0)] if deployed else [(b, -1.0)]
+    constant_share = 0.0 if deployed else 1.0
+    if len(lines) == 1:
+        alpha, beta, _ = lines[0]
+        return ([(v, alpha * c) for v, c in share] + [(v, beta) for v in doctors]
+                + [(None, alpha * constant_share)])
+    cost = m.variable(f"k_{label}")
+    for i, (alpha, beta, _) in enumerate(lines):
+        row = [(cost, 1.0)] + [(v, -alpha * c) for v, c in share] + [(v, -beta) for v in doctors]
+        m.add("cost", f"{label[:-1]},{i}]", linear(row), ">=", alpha * constant_share)
+    return [(cost, 1.0)]
 
 
 def _shared_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
@@ -231,6 +247,19 @@ def linked_by_capacity(m: AllocationModel, inputs: ModelInputs) -> np.ndarray:
     return single & ~np.isnan(cap) & (m.y["bound"].to_numpy(float) >= cap)
 
 
+def _summed(terms: list[tuple], constant: float) -> object:
+    """One linear expression from terms that may repeat a variable; (None, c) is a constant."""
+    coefficient: dict[str, float] = {}
+    variable: dict[str, pulp.LpVariable] = {}
+    for var, coef in terms:
+        if var is None:
+            constant += coef
+            continue
+        coefficient[var.name] = coefficient.get(var.name, 0.0) + coef
+        variable[var.name] = var
+    return linear([(variable[name], c) for name, c in coefficient.items()], constant=constant)
+
+
 def build_hull_model(inputs: ModelInputs, m: AllocationModel) -> AllocationModel:
     """Fill `m` (options.formulation == "hull") with the hull form of MODEL.md."""
     add_foreign_variables(m, inputs)
@@ -244,6 +273,6 @@ def build_hull_model(inputs: ModelInputs, m: AllocationModel) -> AllocationModel
     c.add_budget_constraint(m, inputs)
     c.add_scenario_constraints(m, inputs)
     terms += [(v, inputs.eps_foreign) for v in m.y["var"]] if len(m.y) else []
-    m.prob.setObjective(linear(terms, constant=m.objective_constant))
+    m.prob.setObjective(_summed(terms, m.objective_constant))
     m.highs_options = dict(HIGHS_OPTIONS)
     return m

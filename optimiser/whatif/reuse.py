@@ -150,9 +150,8 @@ class InPlaceModel:
         out += [(None, self.selections[i][1]) for i in free]
         return out
 
-    def _foreign_numbers(self, v: ModelInputs, upper: np.ndarray, cost: np.ndarray
-                         ) -> np.ndarray:
-        """The variant's y bounds, min(size, cap), and y costs; returns the y bounds."""
+    def _foreign_bounds(self, v: ModelInputs, upper: np.ndarray) -> np.ndarray:
+        """The variant's y bounds, min(size, cap), written into `upper`; returns them."""
         if self._y_keys is None:
             return np.zeros(0)
         c, s, pair = self._y_keys
@@ -160,7 +159,6 @@ class InPlaceModel:
         size = v.supply.reindex(pd.MultiIndex.from_arrays([c, s])).fillna(0).to_numpy(float)
         y_bound = np.maximum(np.fmin(size, cap[pair]), 0.0)
         upper[self.y_col] = y_bound
-        cost[self.y_col] = v.eps_foreign
         return y_bound
 
     def _shared_rows(self, v: ModelInputs, row_lo: np.ndarray, row_up: np.ndarray) -> None:
@@ -361,7 +359,8 @@ class ReusableModel(InPlaceModel):
             upper[self.x_col] = np.maximum(np.fmin(posts, cap[pair]), 0.0)
             lower[self.x_col] = 0.0 if x_lower is None else np.minimum(x_lower,
                                                                        upper[self.x_col])
-        y_bound = self._foreign_numbers(v, upper, cost)
+        y_bound = self._foreign_bounds(v, upper)
+        cost[self.y_col] = v.eps_foreign
         pos_u, col_u, row_u = self.need["u"]
         pos_a, col_a, row_a = self.need["a"]
         pos_o, col_o, row_o = self.need["o"]

@@ -72,7 +72,7 @@ class HullReusable(InPlaceModel):
         if not supply <= self.supply_support:
             return f"new contingent supply {sorted(supply - self.supply_support)[:3]}"
         upper = self.hm.col_upper.copy()
-        if np.any(self._foreign_numbers(v, upper, self.base_cost.copy()) > self.y_bound):
+        if np.any(self._foreign_bounds(v, upper) > self.y_bound):
             return "more foreign doctors at a pair than the model was built for"
         if v.budget is not None and self.y_col.size and self.budget_row is None:
             return "a budget row the model does not have"
@@ -87,8 +87,8 @@ class HullReusable(InPlaceModel):
             raise IncompatibleVariant("the hull model has no per-delegation post columns")
         hm = self.hm
         lower, upper = hm.col_lower.copy(), hm.col_upper.copy()
-        cost = self.base_cost.copy()
-        y_bound = self._foreign_numbers(v, upper, cost)
+        cost = self.base_cost.copy()  # y's cost includes cost lines: weights are checked equal
+        y_bound = self._foreign_bounds(v, upper)
         row_lo, row_up = hm.row_lower.copy(), hm.row_upper.copy()
         for s, row in self.posts_rows.items():
             n = float(self.posts_total.get(s, 0))
