@@ -205,21 +205,31 @@ def _single_contingent_pair(m: AllocationModel, cols: _Columns, pos: int, bound:
 
 
 def _perspective_cost(m: AllocationModel, label: str, lines: list[tuple[float, float, float]],
-                      b: pulp.LpVariable, doctors: list, deployed: bool) -> list[tuple]:
-    """Objective terms of one case's cost, alpha * s + beta * doctors for each line, where
-    s = b when deployed, 1 - b otherwise; a cost column above its lines, or the line itself in
-    the objective when there is only one (a third of the national plan's cases: no row)."""
-    share = [(b, 1.0)] if deployed else [(b, -1.0)]
+                      b: pulp.LpVariable | None, doctors: list, deployed: bool) -> list[tuple]:
+    """Objective terms of one case's cost: the max over lines of alpha * s + beta * doctors,
+    where s = b when deployed, 1 - b when not, 1 without a disjunction (b None).
+
+    The first line goes straight into the objective and one column >= 0 carries the excess
+    of the others over it: one row per further line, none when there is only one (a third of
+    the national plan's cases), instead of a cost column with a row per line.
+    """
+    share = [] if b is None else [(b, 1.0)] if deployed else [(b, -1.0)]
     constant_share = 0.0 if deployed else 1.0
-    if len(lines) == 1:
-        alpha, beta, _ = lines[0]
+
+    def line_terms(alpha: float, beta: float) -> list[tuple]:
         return ([(v, alpha * c) for v, c in share] + [(v, beta) for v in doctors]
                 + [(None, alpha * constant_share)])
-    cost = m.variable(f"k_{label}")
-    for i, (alpha, beta, _) in enumerate(lines):
-        row = [(cost, 1.0)] + [(v, -alpha * c) for v, c in share] + [(v, -beta) for v in doctors]
-        m.add("cost", f"{label[:-1]},{i}]", linear(row), ">=", alpha * constant_share)
-    return [(cost, 1.0)]
+
+    alpha0, beta0, _ = lines[0]
+    terms = line_terms(alpha0, beta0)
+    if len(lines) == 1:
+        return terms
+    excess = m.variable(f"k_{label}")
+    for i, (alpha, beta, _) in enumerate(lines[1:], start=1):
+        row = [(excess, 1.0)] + [(v, -c) for v, c in line_terms(alpha - alpha0, beta - beta0)
+                                 if v is not None]
+        m.add("cost", f"{label[:-1]},{i}]", linear(row), ">=", (alpha - alpha0) * constant_share)
+    return [*terms, (excess, 1.0)]
 
 
 def _shared_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
@@ -228,11 +238,8 @@ def _shared_pair(m: AllocationModel, cols: _Columns, pos: int, bound: int,
     if bound > 0:
         doctors = [*doctors, cols.x(m, pos, bound, 0.0)]
     m.added[pos] = affine(doctors)
-    cost = m.variable(f"k_{pos}")
-    for i, (alpha, beta, _) in enumerate(lines):
-        row = linear([(cost, 1.0)] + [(v, -beta) for v in doctors])
-        m.add("cost", f"cost[{cols.label(pos)},{i}]", row, ">=", alpha)
-    return [(cost, 1.0)]
+    return _perspective_cost(m, f"cost[{cols.label(pos)}]", lines, None, doctors,
+                             deployed=False)
 
 
 def linked_by_capacity(m: AllocationModel, inputs: ModelInputs) -> np.ndarray:
