@@ -10,25 +10,31 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
 
 import highspy
 import numpy as np
 import pulp
 
+_STDOUT = threading.RLock()
+"""File descriptor 1 is process-wide: threads (parallel sweeps) silence it one at a time, or
+one could save the other's /dev/null as "the real stdout" and never give it back."""
+
 
 @contextlib.contextmanager
 def stdout_silenced() -> Iterator[None]:
     """Silence C-level stdout: highspy prints a banner when a Highs object is created."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    with _STDOUT:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def quiet_highs() -> highspy.Highs:

@@ -86,7 +86,7 @@ def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: P
               help="A scenario number and its values: v1,v2,... or a:b:step (inclusive of b). "
                    "Once or twice.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes solving points in parallel.")
+              help="Threads solving chunks of points in parallel (HiGHS solves outside the GIL).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path),
               help="Folder for sweep.csv and the plot (default: reports/sweep-<scenario>/).")
 @click.option("--plot", "plot_format", type=click.Choice(["png", "svg"]), default="png",
