@@ -126,6 +126,16 @@ class InPlaceModel:
         """Why the variant cannot be solved on this model (None when it can)."""
         raise NotImplementedError
 
+    def _shared_incompatibility(self, v: ModelInputs) -> str | None:
+        """Rows every formulation has alike: the budget row and the scenario rows."""
+        if v.budget is not None and self.y_col.size and self.budget_row is None:
+            return "a budget row the model does not have"
+        if not self.unique_names:
+            return "scenario constraint names repeat"
+        if self._match_selections(v) is None:
+            return "a scenario constraint the model does not have"
+        return None
+
     def forget(self) -> None:
         """Drop the warm start and the remembered optima: the next answers depend only on the
         variants asked from now on (a sweep's chunks are then independent of each other)."""
@@ -336,13 +346,7 @@ class ReusableModel(InPlaceModel):
             return "a shortfall variable the model does not have"
         if np.any(self.movable & (v.pairs["presence"].to_numpy() > base_staff) & ~self.has_a):
             return "an absence variable the model does not have"
-        if v.budget is not None and self.y_col.size and self.budget_row is None:
-            return "a budget row the model does not have"
-        if not self.unique_names:
-            return "scenario constraint names repeat"
-        if self._match_selections(v) is None:
-            return "a scenario constraint the model does not have"
-        return None
+        return self._shared_incompatibility(v)
 
     # ------------------------------------------------------------------ numbers
     def _numbers(self, v: ModelInputs, x_lower: np.ndarray | None) -> _Numbers:

@@ -74,13 +74,7 @@ class HullReusable(InPlaceModel):
         upper = self.hm.col_upper.copy()
         if np.any(self._foreign_bounds(v, upper) > self.y_bound):
             return "more foreign doctors at a pair than the model was built for"
-        if v.budget is not None and self.y_col.size and self.budget_row is None:
-            return "a budget row the model does not have"
-        if not self.unique_names:
-            return "scenario constraint names repeat"
-        if self._match_selections(v) is None:
-            return "a scenario constraint the model does not have"
-        return None
+        return self._shared_incompatibility(v)
 
     def _numbers(self, v: ModelInputs, x_lower: np.ndarray | None) -> _Numbers:
         if x_lower is not None:
