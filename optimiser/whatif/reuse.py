@@ -2,16 +2,20 @@
 
 A sweep, the monotonicity check, the sensitivity cross-check and `explain` solve many variants
 of one scenario (a floor moved, one more post, a contingent resized, a constraint dropped).
-Building the PuLP model and handing it to HiGHS costs about 0.4 s on the national instance,
-a quarter of a solve; here the HiGHS copy is built once and each variant only rewrites numbers.
+`InPlaceModel` builds the HiGHS copy once and each variant only rewrites numbers; it also
+remembers proven optima, which answer any later variant whose feasible set lies inside theirs
+and still contains them. Two formulations use it: `ReusableModel` here (the literal MODEL.md
+model, for monotonicity, sensitivity and explain) and `reuse_hull.HullReusable` (the hull
+model of `optimiser solve`, for sweeps).
 
-When is that exact? A variant is *compatible* with the model when every variable and row its
-own build would create exists here (its support is a subset of the model's). Variables the
-variant would not have are then bounded to 0 and rows it would not have are freed: the feasible
-set and the objective are those of the variant's own model (MODEL.md), so the optimum is too.
-Anything else (a new variable, a new row) is refused with a reason and the caller rebuilds.
-tests/test_whatif_reuse.py proves the rule: identical HiGHS matrices and bounds for same-support
-variants, identical optima against independent builds for random instances and variants.
+When is the literal re-use exact? A variant is *compatible* with the model when every variable
+and row its own build would create exists here (its support is a subset of the model's).
+Variables the variant would not have are then bounded to 0 and rows it would not have are
+freed: the feasible set and the objective are those of the variant's own model (MODEL.md), so
+the optimum is too. Anything else (a new variable, a new row) is refused with a reason and the
+caller rebuilds. tests/test_whatif_reuse.py proves the rule: identical HiGHS matrices and bounds
+for same-support variants, identical optima against independent builds for random instances
+and variants.
 """
 
 from __future__ import annotations
