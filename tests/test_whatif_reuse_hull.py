@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from instances import random_instance, write_instance
 from test_hull import _without_promotion_filters
-from test_whatif_reuse import BASE, EXAMPLE, _inputs, _random_points
+from test_whatif_reuse import BASE, EXAMPLE, _inputs, _random_points, accepted_variants
 
 from optimiser.data import load_dataset
 from optimiser.errors import InputError
@@ -23,7 +23,6 @@ from optimiser.pipeline import plan_build_options, run_scenario
 from optimiser.results import plan_tables
 from optimiser.scenario import read_scenario
 from optimiser.whatif.paths import read_document
-from optimiser.whatif.reuse import IncompatibleVariant
 from optimiser.whatif.reuse_hull import HullReusable
 
 
@@ -49,15 +48,7 @@ def test_random_variants_match_independent_solves(seed, tmp_path):
     rm = HullReusable(base)
     points = _random_points(doc, base, rng) * 2
     rng.shuffle(points)
-    for point in points:
-        try:
-            variant = _inputs(dataset, doc, point)
-        except Exception:  # noqa: BLE001 - e.g. min > max after the change: not a variant
-            continue
-        if rm.incompatibility(variant) is not None:
-            with pytest.raises(IncompatibleVariant):
-                rm.solve(variant)
-            continue
+    for point, variant in accepted_variants(rm, dataset, doc, points):
         _check(rm, variant, point)
 
 

@@ -46,9 +46,9 @@ class HullReusable(InPlaceModel):
         self.base_cost = np.asarray(lp.col_cost_, dtype=float)
         self.base_offset = float(lp.offset_)
         self.y_bound = self.hm.col_upper[self.y_col].copy()
-        self.posts_rows = {s: row for (family, label), row in self.hm.rows.items()
-                           if family == "posts" for s in [label[len("posts["):-1]]}
         self.posts_total = inputs.posts.groupby(level="specialty").sum()
+        keys = {s: ("posts", f"posts[{s}]") for s in self.posts_total.index}
+        self.posts_rows = {s: self.hm.rows[key] for s, key in keys.items() if key in self.hm.rows}
 
     def incompatibility(self, v: ModelInputs) -> str | None:
         """Why the variant needs its own build (None when this model solves it exactly)."""

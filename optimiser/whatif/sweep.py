@@ -43,7 +43,7 @@ from optimiser.whatif.reuse import IncompatibleVariant, InPlaceModel, ReusableMo
 from optimiser.whatif.reuse_hull import HullReusable
 
 KEEP_MODELS = 4
-"""Built models a process keeps for re-use (a sweep rarely needs more than two)."""
+"""Built models a point solver keeps within a chunk (a sweep rarely needs more than two)."""
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,12 @@ class PointSolver:
 
     def rows(self, chunk: list[tuple[int, dict[str, Any]]],
              inputs: list[ModelInputs] | None = None) -> list[tuple[int, dict[str, Any]]]:
-        """Rows of a chunk of neighbouring points, solved as if this process were new.
+        """Rows of a chunk of neighbouring points, solved as if this solver were new.
 
         Within a chunk each point starts from its neighbour's plan and may be answered by an
         optimum found earlier in the chunk; nothing carries over between chunks except a model
         that the chunk's first point would build identically. A chunk's rows therefore do not
-        depend on which process solved it or what it solved before: the same command gives
+        depend on which thread solved it or what it solved before: the same command gives
         the same sweep.csv, whatever --jobs and the scheduling.
         """
         inputs = inputs or [self.inputs(point) for _, point in chunk]
@@ -157,7 +157,7 @@ def check_points(spec: SweepSpec, solver: PointSolver | None = None) -> list[Mod
 CHUNKS = 16
 """Points are solved in about this many chunks of grid neighbours, 8 to 64 points each (the
 same chunks whatever --jobs): within a chunk a point starts from its neighbour's plan and is
-often proven unchanged by an earlier optimum; more chunks balance the processes better."""
+often proven unchanged by an earlier optimum; more chunks balance the threads better."""
 
 
 def chunks(n: int) -> list[range]:
