@@ -35,7 +35,29 @@ class InputError(Exception):
         self.issues = sorted(issues, key=lambda i: (i.file, i.line or 0, i.column or ""))
         super().__init__(self.render())
 
-    def render(self) -> str:
-        """All issues, one per line, with a count first."""
-        head = f"{len(self.issues)} input error(s):"
-        return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
+    def render(self, per_file: int | None = None, errors_file: str | None = None) -> str:
+        """The issues, one per line, with a count first; at most `per_file` per file.
+
+        Two million bad rows must not print two million lines: past the cap each file gets a
+        count of the rest, and a pointer to `--errors-file`, which receives every issue.
+        """
+        if per_file is None:
+            from optimiser.limits import ERRORS_SHOWN_PER_FILE
+
+            per_file = ERRORS_SHOWN_PER_FILE
+        lines = [f"{len(self.issues)} input error(s):"]
+        shown: dict[str, int] = {}
+        for issue in self.issues:
+            shown[issue.file] = shown.get(issue.file, 0) + 1
+            if shown[issue.file] <= per_file:
+                lines.append(f"  {issue}")
+        for file, count in shown.items():
+            if count > per_file:
+                where = (f"all of them in {errors_file}" if errors_file
+                         else "pass --errors-file FILE to write all of them")
+                lines.append(f"  ... and {count - per_file:,} more error(s) in {file} ({where})")
+        return "\n".join(lines)
+
+    def render_all(self) -> str:
+        """Every issue, one per line (for `--errors-file`)."""
+        return "\n".join(str(issue) for issue in self.issues) + "\n"
