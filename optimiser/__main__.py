@@ -1,5 +1,5 @@
 """`python -m optimiser` is the `optimiser` command."""
 
-from optimiser.cli import main
+from optimiser.cli import run
 
-main()
+run()

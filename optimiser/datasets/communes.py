@@ -63,9 +63,15 @@ def _spread(communes: pd.DataFrame, workforce: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_commune_dataset(out: Path, base: Path = BASE) -> None:
-    """Write the commune-grain dataset folder (data contract files only)."""
+    """Write the commune-grain dataset folder (data contract files only), atomically; an
+    existing `out` is replaced only if optimiser wrote it."""
+    from optimiser.folders import write_folder
+
+    write_folder(out, lambda folder: _write_communes(folder, base), "dataset")
+
+
+def _write_communes(out: Path, base: Path) -> None:
     ds = load_dataset(base)
-    out.mkdir(parents=True, exist_ok=True)
     communes = _communes(ds.delegations)
     ds.regions.reset_index()[["region_code", "name_fr", "name_ar"]].to_csv(
         out / "regions.csv", index=False)

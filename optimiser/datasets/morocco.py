@@ -134,12 +134,18 @@ def _announced_pairs(rows: list[Row], delegations: list[census.Delegation],
 
 
 def build_morocco_dataset(out_dir: Path, sources: Path = SOURCES_DIR) -> None:
-    """Write the dataset's eight CSV files and SOURCES.md into `out_dir` (created if needed)."""
+    """Write the dataset's eight CSV files and SOURCES.md as the folder `out_dir`, atomically;
+    an existing `out_dir` is replaced only if optimiser wrote it (`folders.write_folder`)."""
+    from optimiser.folders import write_folder
+
     data = assemble(sources)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    writers.write_all(data, out_dir)
-    (out_dir / "SOURCES.md").write_text(docs.render(data, sources), encoding="utf-8",
-                                        newline="\n")
+
+    def fill(folder: Path) -> None:
+        writers.write_all(data, folder)
+        (folder / "SOURCES.md").write_text(docs.render(data, sources), encoding="utf-8",
+                                           newline="\n")
+
+    write_folder(out_dir, fill, "dataset")
 
 
 def main(argv: list[str] | None = None) -> int:

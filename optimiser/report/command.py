@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from optimiser.errors import InputError
 from optimiser.report import LANGUAGES, PlanError, write_reports
 
 
@@ -22,10 +23,18 @@ from optimiser.report import LANGUAGES, PlanError, write_reports
                    "identical plans across solves).")
 def report_command(plan_dir: Path, lang: str, no_timestamp: bool) -> None:
     """Write report.html, plan.xlsx and summary.md into PLAN_DIR from its plan.json."""
+    from optimiser.folders import add_to_marker, check_ours
+
     try:
+        if Path(plan_dir).is_dir():
+            check_ours(plan_dir)  # report files go only into a folder optimiser wrote
         paths = write_reports(plan_dir, lang=lang, timestamp=not no_timestamp)
     except PlanError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
+    except InputError as error:
+        click.echo(error.render(), err=True)
+        raise SystemExit(2) from None
+    add_to_marker(plan_dir, [path.name for path in paths])
     for path in paths:
         click.echo(str(path))

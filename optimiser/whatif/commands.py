@@ -1,7 +1,8 @@
 """Click commands `compare`, `sweep` and `explain`, registered on the `optimiser` group by the CLI.
 
 Thin, like optimiser/cli.py: parse, call the what-if module, print, map the outcome to the exit
-status (0 results, 2 bad input with every error, 3 infeasible, 1 anything else).
+status (0 results, 2 bad input with every error or an --out the tool may not replace,
+3 infeasible, 1 anything else, 130/143 interrupted).
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from typing import Any
 import click
 from rich.console import Console
 
+from optimiser.cli_support import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_OTHER,
+    errors_file_option,
+    report_input_error,
+)
 from optimiser.errors import InputError
 
-EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+EXPLAIN_SIGNATURE = "optimiser explain"
+"""First key of `explain --json` files: an existing file is replaced only if it has it."""
 DATA_OPTION = click.option("--data", "data_dir", type=click.Path(path_type=Path),
                            help="Dataset folder (default: the embedded dataset).")
 
@@ -29,20 +39,32 @@ def _consoles() -> tuple[Console, Console]:
 
 def _exits(command: Callable[..., int]) -> Callable[..., None]:
     """Bad input is exit 2 with every error; anything unexpected is exit 1, stated plainly."""
+    from optimiser.folders import OutputBusy
+
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         try:
             code = command(*args, **kwargs)
         except InputError as exc:
-            click.echo(exc.render(), err=True)
+            report_input_error(exc, kwargs.get("errors_file"))
             sys.exit(EXIT_INPUT)
         except click.ClickException:
             raise  # usage errors: click prints them and exits 2
+        except OutputBusy as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_OTHER)
         except Exception as exc:  # noqa: BLE001
             click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(EXIT_OTHER)
         sys.exit(code)
     return wrapper
+
+
+def _protected(data_dir: Path | None) -> tuple[Path, ...]:
+    """Folders an --out may not be nor contain: the dataset."""
+    from optimiser.pipeline import default_data_dir
+
+    return (data_dir or default_data_dir(),)
 
 
 @click.command("compare")
@@ -52,9 +74,10 @@ def _exits(command: Callable[..., int]) -> Callable[..., None]:
               help="Folder for comparison.csv and comparison.json "
                    "(default: reports/compare-<names>/).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@errors_file_option
 @_exits
 def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: Path | None,
-                    quiet: bool) -> int:
+                    quiet: bool, errors_file: Path | None) -> int:
     """Compare scenarios (YAML, solved now) or plan folders side by side; the first is the base."""
     from optimiser.whatif.compare import compare, default_out, load_sides, write_comparison
     from optimiser.whatif.terminal import print_comparison
@@ -66,9 +89,14 @@ def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: P
 
         raise InputError([InputIssue(str(s), None, None, None, "no such file or folder")
                           for s in missing])
+    from optimiser.folders import check_out
+
+    if out_dir is not None:
+        check_out(out_dir, _protected(data_dir))  # before solving anything
     sides = load_sides(list(sources), data_dir)
     comparison = compare(sides)
-    written = write_comparison(out_dir or default_out(comparison.names), comparison)
+    written = write_comparison(out_dir or default_out(comparison.names), comparison,
+                               _protected(data_dir))
     if not quiet:
         print_comparison(comparison, console)
         console.print(f"comparison written to {written}")
@@ -93,19 +121,26 @@ def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: P
               show_default=True)
 @click.option("--rebuild", is_flag=True,
               help="Build and solve every point independently (no model re-use).")
+@click.option("--resume", is_flag=True,
+              help="Finish an interrupted sweep in --out: solve only the points it lacks.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@errors_file_option
 @_exits
 def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...], jobs: int,
-                  out_dir: Path | None, plot_format: str, rebuild: bool, quiet: bool) -> int:
-    """Solve a scenario over a grid of one or two varied parameters; write sweep.csv and a plot."""
-    import time
+                  out_dir: Path | None, plot_format: str, rebuild: bool, resume: bool,
+                  quiet: bool, errors_file: Path | None) -> int:
+    """Solve a scenario over a grid of one or two varied parameters; write sweep.csv and a plot.
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
+    Interrupted (Ctrl-C), it writes the points it finished, marked incomplete; run the same
+    command with --resume to solve the rest.
+    """
+    from optimiser.folders import check_out
+    from optimiser.limits import SWEEP_POINTS
+    from optimiser.pipeline import default_data_dir
     from optimiser.scenario import read_scenario
     from optimiser.whatif.paths import PathError, parse_vary
-    from optimiser.whatif.sweep import SweepSpec, grid, run_sweep, write_sweep
-    from optimiser.whatif.terminal import print_sweep
+    from optimiser.whatif.sweep import SweepSpec
+    from optimiser.whatif.sweep_output import fingerprint, read_partial
 
     console, errors = _consoles()
     try:
@@ -116,27 +151,96 @@ def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...]
         raise click.BadParameter("at most two --vary", param_hint="--vary")
     if len({v.path for v in parsed}) < len(parsed):
         raise click.BadParameter("the same PATH is varied twice", param_hint="--vary")
+    total = 1
+    for vary in parsed:
+        total *= len(vary.values)
+    if total > SWEEP_POINTS.value:
+        raise click.BadParameter(SWEEP_POINTS.message(f"{total:,} points"), param_hint="--vary")
     name = read_scenario(scenario).scenario.name
     spec = SweepSpec(data_dir, scenario, parsed, reuse=not rebuild)
-    start = time.perf_counter()
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
-                  transient=True, disable=quiet) as progress:
-        task = progress.add_task(f"sweep {name}", total=len(grid(parsed)))
-        table = run_sweep(spec, jobs, lambda i, row: progress.advance(task))
-    seconds = time.perf_counter() - start
     out = out_dir or Path("reports") / f"sweep-{name}"
-    written = write_sweep(out, table, parsed, f"{name}: weighted unmet need", plot_format)
+    protected = _protected(data_dir)
+    check_out(out, protected)  # before solving anything
+    key = fingerprint(spec, data_dir or default_data_dir())
+    done: dict = {}
+    if resume:
+        previous = read_partial(out, key)
+        if previous is None:
+            console.print(f"the sweep in {out} is complete: nothing to resume")
+            return EXIT_OK
+        done = previous
+    sweep = _SweepRun(spec, out, protected, key, total, name, quiet)
+    table, seconds = sweep.solve(jobs, done, errors)
+    written = sweep.write(table, plot_format)
     if not quiet:
+        from optimiser.whatif.terminal import print_sweep
+
         print_sweep(table, [v.path for v in parsed], console)
         counts = table["model"].value_counts().to_dict()
-        console.print(f"{len(table)} points in {seconds:.1f} s ({len(table) / seconds:.2f} "
-                      f"points/s, --jobs {jobs}); models: {counts}")
+        console.print(f"{sweep.solved} points in {seconds:.1f} s "
+                      f"({sweep.solved / max(seconds, 1e-9):.2f} points/s, --jobs {jobs})"
+                      f"{sweep.resumed_note}; models: {counts}")
         console.print(f"sweep written to {written}")
     has_plan = table["status"].isin(["optimal", "feasible"])
     if has_plan.any():
         return EXIT_OK
     return EXIT_INFEASIBLE if (table["status"] == "infeasible").all() else EXIT_OTHER
+
+
+class _SweepRun:
+    """One `optimiser sweep` run: solve with a progress bar, keep the finished points when
+    interrupted, write the folder."""
+
+    def __init__(self, spec: Any, out: Path, protected: tuple[Path, ...], key: str,  # noqa: ANN401
+                 total: int, name: str, quiet: bool) -> None:
+        self.spec, self.out, self.protected, self.key = spec, out, protected, key
+        self.total, self.name, self.quiet = total, name, quiet
+        self.solved = 0
+        self.resumed = 0
+
+    @property
+    def resumed_note(self) -> str:
+        """`, 312 resumed from the interrupted run` when --resume found points."""
+        return f", {self.resumed} kept from the interrupted run" if self.resumed else ""
+
+    def solve(self, jobs: int, done: dict, errors: Console) -> tuple[Any, float]:  # noqa: ANN401
+        """(table, seconds); on Ctrl-C or SIGTERM, write the finished points and re-raise."""
+        import time
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        from optimiser.cli_support import Interrupted
+        from optimiser.whatif.sweep import run_sweep
+        from optimiser.whatif.sweep_output import write_partial
+
+        self.resumed = len(done)
+        start = time.perf_counter()
+        try:
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
+                          transient=True, disable=self.quiet) as progress:
+                task = progress.add_task(f"sweep {self.name}", total=self.total,
+                                         completed=len(done))
+                table = run_sweep(self.spec, jobs, lambda i, row: progress.advance(task), done)
+        except Interrupted:
+            if len(done) > self.resumed:
+                write_partial(self.out, self.spec, done, self.total, self.key, self.protected)
+                errors.print(f"interrupted: {len(done):,} of {self.total:,} points are written to "
+                             f"{self.out} (incomplete: sweep.csv has the finished points); run "
+                             f"the same command with --resume to solve the other "
+                             f"{self.total - len(done):,}")
+            else:
+                errors.print("interrupted before a new point was solved: nothing written")
+            raise
+        self.solved = len(done) - self.resumed
+        return table, time.perf_counter() - start
+
+    def write(self, table: Any, plot_format: str) -> Path:  # noqa: ANN401
+        """sweep.csv and the plot, replacing the partial folder of an interrupted run."""
+        from optimiser.whatif.sweep_output import write_sweep
+
+        return write_sweep(self.out, table, self.spec.varies,
+                           f"{self.name}: weighted unmet need", plot_format, self.protected)
 
 
 @click.command("explain")
@@ -149,11 +253,13 @@ def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...]
                    "time limit, at least 30).")
 @click.option("--no-verify", is_flag=True,
               help="Do not re-solve the relaxed scenarios to prove they are feasible.")
+@errors_file_option
 @_exits
 def explain_command(scenario: Path, data_dir: Path | None, json_path: Path | None,
-                    time_budget: float | None, no_verify: bool) -> int:
+                    time_budget: float | None, no_verify: bool, errors_file: Path | None) -> int:
     """Why a scenario is infeasible and the least change that fixes it (exit 3), or what each
     of its constraints costs (exit 0)."""
+    from optimiser.folders import check_file_out, write_file
     from optimiser.output import json_ready
     from optimiser.pipeline import load_inputs
     from optimiser.whatif.explain import explain
@@ -161,13 +267,15 @@ def explain_command(scenario: Path, data_dir: Path | None, json_path: Path | Non
     from optimiser.whatif.terminal import print_explanation
 
     console, _ = _consoles()
+    if json_path is not None:
+        check_file_out(json_path, EXPLAIN_SIGNATURE)  # before solving anything
     inputs = load_inputs(data_dir, scenario)
     result = explain(inputs, read_document(scenario), time_budget, verify=not no_verify)
     print_explanation(result, console)
     if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(json_ready(result.to_json()), ensure_ascii=False, indent=1)
-        json_path.write_text(text + "\n", encoding="utf-8")
+        document = {"written_by": EXPLAIN_SIGNATURE, **json_ready(result.to_json())}
+        text = json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False)
+        write_file(json_path, text + "\n", EXPLAIN_SIGNATURE)
     if result.status == "infeasible":
         return EXIT_INFEASIBLE
     return EXIT_OK if result.feasible else EXIT_OTHER

@@ -10,6 +10,7 @@ has a fixed shape whatever the number of scenarios.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,9 +218,11 @@ def compare(sides: list[Side]) -> Comparison:
                       foreign_changes)
 
 
-def write_comparison(out: Path, comparison: Comparison) -> Path:
-    """comparison.csv and comparison.json in `out`, written atomically."""
-    from optimiser.output import json_ready, write_folder
+def write_comparison(out: Path, comparison: Comparison,
+                     protected: Iterable[Path] = ()) -> Path:
+    """comparison.csv and comparison.json in `out`, written atomically (`folders`)."""
+    from optimiser.folders import write_folder
+    from optimiser.output import json_ready
 
     def fill(tmp: Path) -> None:
         comparison.table().to_csv(tmp / "comparison.csv", index=False, lineterminator="\n",
@@ -227,7 +230,7 @@ def write_comparison(out: Path, comparison: Comparison) -> Path:
         text = json.dumps(json_ready(comparison.to_json()), ensure_ascii=False, indent=1)
         (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
 
-    return write_folder(out, fill)
+    return write_folder(out, fill, "comparison", protected)
 
 
 def default_out(names: list[str]) -> Path:

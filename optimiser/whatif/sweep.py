@@ -8,12 +8,17 @@ right-hand sides change); otherwise it builds a new one. A point whose feasible 
 that of an optimum found earlier in the chunk, and contains it, is not even solved
 ("unchanged": that optimum is still optimal). `reuse=False` solves every point independently
 through the core pipeline, which is what the tests compare against.
+
+A sweep can be interrupted (Ctrl-C, SIGTERM): the points finished so far are kept in the
+caller's `done` table (sweep_output.py writes them, marked incomplete) and a later run given
+that table solves only the rest (`--resume`).
 """
 
 from __future__ import annotations
 
 import itertools
 import queue
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -41,6 +46,9 @@ from optimiser.whatif.paths import (
 )
 from optimiser.whatif.reuse import IncompatibleVariant, InPlaceModel, ReusableModel, same_build
 from optimiser.whatif.reuse_hull import HullReusable
+
+Row = dict[str, Any]
+Emit = Callable[[int, Row], None]
 
 KEEP_MODELS = 4
 """Built models a point solver keeps within a chunk (a sweep rarely needs more than two)."""
@@ -79,9 +87,10 @@ class PointSolver:
         source = f"{self.spec.scenario_path} [{point_label(point)}]"
         return build_inputs(self.dataset, scenario_file(doc, source))
 
-    def rows(self, chunk: list[tuple[int, dict[str, Any]]],
-             inputs: list[ModelInputs] | None = None) -> list[tuple[int, dict[str, Any]]]:
-        """Rows of a chunk of neighbouring points, solved as if this solver were new.
+    def rows(self, chunk: list[tuple[int, dict[str, Any]]], inputs: list[ModelInputs],
+             emit: Emit, stop: threading.Event | None = None) -> None:
+        """Emit the rows of a chunk of neighbouring points, solved as if this solver were new;
+        stop between two points when `stop` is set.
 
         Within a chunk each point starts from its neighbour's plan and may be answered by an
         optimum found earlier in the chunk; nothing carries over between chunks except a model
@@ -89,12 +98,14 @@ class PointSolver:
         depend on which thread solved it or what it solved before: the same command gives
         the same sweep.csv, whatever --jobs and the scheduling.
         """
-        inputs = inputs or [self.inputs(point) for _, point in chunk]
         if inputs:
             self.models = [rm for rm in self.models if same_build(rm.inputs, inputs[0])][:1]
             for rm in self.models:
                 rm.forget()
-        return [(i, self.row(point, v)) for (i, point), v in zip(chunk, inputs, strict=True)]
+        for (i, point), v in zip(chunk, inputs, strict=True):
+            if stop is not None and stop.is_set():
+                return
+            emit(i, self.row(point, v))
 
     def _solve(self, inputs: ModelInputs) -> tuple[Any, SolveResult, str]:
         """(model, result, how) with a re-used model when one is compatible."""
@@ -167,7 +178,8 @@ def chunks(n: int) -> list[range]:
 
 
 def _run_parallel(spec: SweepSpec, jobs: int, points: list[dict[str, Any]],
-                  record: Callable[[list[tuple[int, dict[str, Any]]]], None]) -> None:
+                  todo: list[list[int]], all_inputs: list[ModelInputs], main: PointSolver,
+                  emit: Emit) -> None:
     """Chunks in `jobs` threads, each with its own HiGHS models.
 
     HiGHS releases the GIL while it solves (two threads solve twice as fast as one), so
@@ -175,103 +187,75 @@ def _run_parallel(spec: SweepSpec, jobs: int, points: list[dict[str, Any]],
     to start a process and import the package in it; the dataset is loaded once. The last
     chunks go first: sweeps usually tighten along the grid, so late chunks are the slow ones,
     and starting them first balances the threads. Chunks are independent
-    (PointSolver.rows), so which thread solves which does not change the rows.
+    (PointSolver.rows), so which thread solves which does not change the rows. On an
+    interruption the queued chunks are cancelled and running ones stop after their point.
     """
-    parallel = SweepSpec(spec.data_dir, spec.scenario_path, spec.varies, spec.reuse,
-                         spec.threads if spec.threads is not None else 1)
-    main = PointSolver(parallel)
-    all_inputs = check_points(spec, main)  # raises InputError before anything is solved
-    solvers = [main] + [PointSolver(parallel, main.dataset) for _ in range(jobs - 1)]
-    free = queue.SimpleQueue()
+    solvers = [main] + [PointSolver(main.spec, main.dataset) for _ in range(jobs - 1)]
+    free: queue.SimpleQueue[PointSolver] = queue.SimpleQueue()
     for solver in solvers:
         free.put(solver)
+    stop = threading.Event()
 
-    def solve(part: range) -> list[tuple[int, dict[str, Any]]]:
+    def solve(part: list[int]) -> None:
         solver = free.get()  # a thread holds one solver (its models) while it runs a chunk
         try:
-            return solver.rows([(i, points[i]) for i in part], [all_inputs[i] for i in part])
+            solver.rows([(i, points[i]) for i in part], [all_inputs[i] for i in part], emit,
+                        stop)
         finally:
             free.put(solver)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(solve, part) for part in reversed(chunks(len(points)))]
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [pool.submit(solve, part) for part in reversed(todo)]
         for future in as_completed(futures):
-            record(future.result())
+            future.result()
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
-def run_sweep(spec: SweepSpec, jobs: int = 1,
-              on_point: Callable[[int, dict[str, Any]], None] | None = None) -> pd.DataFrame:
-    """Solve every grid point (in `jobs` processes) and return one row per point, grid order.
+def run_sweep(spec: SweepSpec, jobs: int = 1, on_point: Emit | None = None,
+              done: dict[int, Row] | None = None) -> pd.DataFrame:
+    """Solve every grid point (chunks in `jobs` threads) and return one row per point, in grid
+    order.
 
-    Raises InputError before solving anything when a point's scenario is invalid.
+    Raises InputError before solving anything when a point's scenario is invalid. `done`
+    holds rows already solved (by grid position): those points are skipped, and every new
+    row is added to it as soon as it is solved, so that a caller interrupted midway keeps
+    the finished points.
     """
     points = grid(spec.varies)
-    rows: dict[int, dict[str, Any]] = {}
+    done = {} if done is None else done
+    lock = threading.Lock()
 
-    def record(done: list[tuple[int, dict[str, Any]]]) -> None:
-        for i, row in done:
-            rows[i] = row
-            if on_point:
-                on_point(i, row)
+    def emit(i: int, row: Row) -> None:
+        with lock:
+            done[i] = row
+        if on_point:
+            on_point(i, row)
 
-    if jobs <= 1 or len(chunks(len(points))) <= 1:
-        solver = PointSolver(spec)
-        all_inputs = check_points(spec, solver)
-        for part in chunks(len(points)):
-            record(solver.rows([(i, points[i]) for i in part], [all_inputs[i] for i in part]))
+    parallel = jobs > 1 and len(chunks(len(points))) > 1
+    threads = spec.threads if spec.threads is not None or not parallel else 1
+    main = PointSolver(SweepSpec(spec.data_dir, spec.scenario_path, spec.varies, spec.reuse,
+                                 threads))
+    all_inputs = check_points(spec, main)  # raises InputError before anything is solved
+    todo = [[i for i in part if i not in done] for part in chunks(len(points))]
+    todo = [part for part in todo if part]
+    if parallel:
+        _run_parallel(spec, jobs, points, todo, all_inputs, main, emit)
     else:
-        _run_parallel(spec, jobs, points, record)
-    table = pd.DataFrame([rows[i] for i in range(len(points))])
-    first = [v.path for v in spec.varies] + ["status", "objective", "unmet_need"]
+        for part in todo:
+            main.rows([(i, points[i]) for i in part], [all_inputs[i] for i in part], emit)
+    return sweep_table(spec.varies, [done[i] for i in range(len(points))])
+
+
+def sweep_table(varies: tuple[Vary, ...], rows: list[Row]) -> pd.DataFrame:
+    """Rows as sweep.csv's table: the varied PATHs, status, objective, unmet need first."""
+    table = pd.DataFrame(rows)
+    first = [v.path for v in varies] + ["status", "objective", "unmet_need"]
     return table[first + [c for c in table.columns if c not in first]]
-
-
-def plot_sweep(table: pd.DataFrame, varies: tuple[Vary, ...], path: Path, title: str) -> None:
-    """Unmet need against the first PATH; one line per value of the second PATH, if any."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    x_path = varies[0].path
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool)
-                  for v in varies[0].values)
-    positions = {v: (v if numeric else i) for i, v in enumerate(varies[0].values)}
-    groups = [(None, table)] if len(varies) == 1 else [
-        (value, table[table[varies[1].path].map(repr) == repr(value)])
-        for value in varies[1].values]
-    missing = 0
-    for value, part in groups:
-        ok = part[part["unmet_need"].notna()]
-        missing += len(part) - len(ok)
-        xs = [positions[v] for v in ok[x_path]]
-        label = None if value is None else f"{varies[1].path} = {value}"
-        ax.plot(xs, ok["unmet_need"].astype(float), marker="o", label=label)
-    if not numeric:
-        ax.set_xticks(list(positions.values()), [str(v) for v in positions])
-    ax.set_xlabel(x_path)
-    ax.set_ylabel("weighted unmet need after the plan")
-    note = f" ({missing} point(s) without a plan not shown)" if missing else ""
-    ax.set_title(f"{title}{note}", fontsize=10)
-    ax.grid(True, alpha=0.3)
-    if len(groups) > 1:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120, metadata={"Date": None} if path.suffix == ".svg" else None)
-    plt.close(fig)
-
-
-def write_sweep(out: Path, table: pd.DataFrame, varies: tuple[Vary, ...], title: str,
-                plot_format: str = "png") -> Path:
-    """sweep.csv and sweep.<png|svg> in `out`, written atomically."""
-    from optimiser.output import write_folder
-
-    def fill(tmp: Path) -> None:
-        table.to_csv(tmp / "sweep.csv", index=False, lineterminator="\n", float_format="%.9g")
-        plot_sweep(table, varies, tmp / f"sweep.{plot_format}", title)
-
-    return write_folder(out, fill)
 
 
 def summary_rows(table: pd.DataFrame, varies: tuple[Vary, ...]) -> list[list[str]]:

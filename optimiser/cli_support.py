@@ -1,0 +1,92 @@
+"""What every command shares: exit codes, printing input errors, signals.
+
+Ctrl-C (SIGINT) and `kill` (SIGTERM) both raise `Interrupted`, a BaseException that no
+`except Exception` swallows: the atomic writers remove their temp folders on the way out, the
+command says what was (not) written, and the process exits 130 or 143 without a traceback,
+leaving the previous outputs untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from optimiser.errors import InputError, InputIssue
+
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+ERRORS_HEADER = "# optimiser input errors"
+
+
+class Interrupted(BaseException):  # noqa: N818 - named like KeyboardInterrupt, its sibling
+    """SIGINT or SIGTERM arrived; `exit_code` is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """130 for SIGINT, 143 for SIGTERM (the shell convention)."""
+        return 128 + self.signum
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+def run_with_signals(main: Callable[[], object]) -> None:
+    """Run the click group with SIGINT/SIGTERM turned into a clean exit 130/143."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _raise_interrupted)
+    try:
+        main()
+    except Interrupted as exc:
+        click.echo(f"\ninterrupted ({exc}): stopped; outputs written before are untouched",
+                   err=True)
+        sys.exit(exc.exit_code)
+
+
+def errors_file_option(command: Callable) -> Callable:
+    """`--errors-file FILE`: every input error, not only the first 50 of each file."""
+    return click.option(
+        "--errors-file", type=click.Path(path_type=Path), default=None,
+        help="On bad input, write every error to this file (the terminal shows the first "
+             "50 of each input file).")(command)
+
+
+def report_input_error(exc: InputError, errors_file: Path | None) -> None:
+    """Print the (capped) errors; write all of them to `errors_file` when asked."""
+    written = None
+    if errors_file is not None:
+        try:
+            written = write_errors_file(errors_file, exc)
+        except InputError as refused:
+            click.echo(refused.render(), err=True)
+    click.echo(exc.render(errors_file=str(written) if written else None), err=True)
+
+
+def write_errors_file(path: Path, exc: InputError) -> Path:
+    """Write every issue to `path`, atomically; an existing file is replaced only if it is an
+    errors file optimiser wrote (it starts with ERRORS_HEADER)."""
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError([InputIssue(str(path), None, None, None,
+                                     "--errors-file is not a plain file: not written")])
+    if path.exists():
+        with path.open("rb") as handle:
+            head = handle.read(len(ERRORS_HEADER))
+        if head != ERRORS_HEADER.encode():
+            raise InputError([InputIssue(str(path), None, None, None,
+                                         "exists and was not written by optimiser: not "
+                                         "replaced (choose another --errors-file)")])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name[:100]}.{os.getpid()}.tmp")
+    tmp.write_text(f"{ERRORS_HEADER} ({len(exc.issues)})\n{exc.render_all()}", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
