@@ -23,9 +23,19 @@ class InputIssue:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.column is not None:
-            shown = "" if self.value is None else f" = {self.value!r}"
+            shown = "" if self.value is None else f" = {_clip(self.value)!r}"
             where += f": column '{self.column}'{shown}"
         return f"{where}: {self.message}"
+
+
+SHOWN_CHARS = 80
+"""Longest value quoted in a message: a 10,000-character cell is shown by its start."""
+
+
+def _clip(value: str) -> str:
+    if len(value) <= SHOWN_CHARS:
+        return value
+    return f"{value[:SHOWN_CHARS]}... ({len(value):,} characters)"
 
 
 class InputError(Exception):

@@ -97,6 +97,9 @@ def check_out(out: Path, protected: Iterable[Path] = ()) -> Path:
             what = "the current folder" if kept == Path.cwd().resolve() else f"'{kept}'"
             relation = "is" if real == kept else "is a parent of"
             return _raise(refuse(path, f"{relation} {what}: choose a new folder for --out"))
+    if len(path.name.encode("utf-8", "surrogateescape")) > 255:
+        return _raise(refuse(path, "the folder name is longer than the 255 bytes a file system "
+                                   "allows: choose a shorter --out"))
     if path.exists() and not path.is_dir():
         return _raise(refuse(path, "is a file, not a folder: choose a folder for --out"))
     if path.is_dir():
