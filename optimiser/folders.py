@@ -63,8 +63,15 @@ def read_marker(folder: Path) -> dict | None:
     return marker if ok else None
 
 
+_OWN_TEMP_FILE = re.compile(
+    r"^\.(?:report\.html|plan\.xlsx|summary\.md)\.[a-z0-9_]{8}\.tmp$"  # optimiser report
+    rf"|^{re.escape(MARKER)}\.\d+\.tmp$")
+"""Temp files a killed `optimiser report` can leave inside a plan folder: still ours."""
+
+
 def _written_by_us(folder: Path, entries: set[str]) -> bool:
     """Whether every entry of `folder` is a file optimiser wrote there."""
+    entries = {e for e in entries if not _OWN_TEMP_FILE.match(e)}
     marker = read_marker(folder)
     if marker is not None:
         return entries <= {*map(str, marker["files"]), MARKER}
