@@ -9,93 +9,34 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from test_report_support import (
+    FIXTURE,
+    INJECTION,
+    copy_fixture,
+    edit_plan,
+    french_number,
+    parse_report,
+)
 
 from optimiser.report import REPORT_FILES, PlanError, write_reports
 from optimiser.report.command import report_command
 
-FIXTURE = Path(__file__).parent / "fixtures" / "plan_small"
-INJECTION = '=HYPERLINK("http://x","y")'
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture()
 def plan_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "plan"
-    shutil.copytree(FIXTURE, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return folder
+    return copy_fixture(tmp_path)
 
 
 @pytest.fixture()
 def meta() -> dict:
     return json.loads((FIXTURE / "plan.json").read_text(encoding="utf-8"))
-
-
-def edit_plan(folder: Path, change) -> None:
-    path = folder / "plan.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-
-
-class ReportParser(HTMLParser):
-    """Collect the tables (by data-table) and the summary figures (by data-key)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self.keys: dict[str, str] = {}
-        self._table: str | None = None
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self._key: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table":
-            self._table = attrs.get("data-table")
-            self.tables[self._table] = []
-        elif tag == "tr" and self._table:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-        elif "data-key" in attrs:
-            self._key = attrs["data-key"]
-            self.keys[self._key] = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[self._table].append(self._row)
-            self._row = None
-        elif tag == "table":
-            self._table = None
-        elif self._key is not None and tag in ("div", "span"):
-            self._key = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._key is not None:
-            self.keys[self._key] += data
-
-
-def french_number(text: str) -> float:
-    """Parse "1 234,5" (narrow no-break spaces) back to 1234.5."""
-    return float(text.replace("\u202f", "").replace("\xa0", "").replace(",", ".").strip())
-
-
-def parse_report(folder: Path) -> ReportParser:
-    parser = ReportParser()
-    parser.feed((folder / "report.html").read_text(encoding="utf-8"))
-    return parser
 
 
 def test_writes_the_three_files(plan_dir: Path) -> None:
@@ -198,7 +139,7 @@ def test_formula_injection_is_text(plan_dir: Path) -> None:
                     assert cell.data_type == "s", (sheet.title, cell.coordinate)
                     assert cell.quotePrefix, (sheet.title, cell.coordinate)
                     found.append(sheet.title)
-    assert {"Délégations", "Détail"} <= set(found)
+    assert {"Délégations", "Détail", "Délégations x spécialités", "Pourquoi"} <= set(found)
     with zipfile.ZipFile(plan_dir / "plan.xlsx") as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):
@@ -253,28 +194,52 @@ def test_timestamp_in_one_place_and_omittable(plan_dir: Path, meta: dict) -> Non
 
 
 def test_names_cannot_inject_markup(plan_dir: Path) -> None:
+    """Names end up in tables, the delegation x specialty table, the why lines, the map's
+    titles and aria-labels, the charts and the filters: everywhere as text."""
     def rename(data: dict) -> None:
         data["delegation_info"][0]["name_fr"] = "<script>alert(1)</script> & <b>"
+        data["delegation_info"][0]["name_ar"] = '"><svg onload=alert(2)>'
         data["regions"][0]["name_fr"] = '"><img src=x onerror=alert(1)>'
         data["delegation_info"][1]["name_fr"] = "Ait $x^$ Baha"  # broken TeX to matplotlib
+        data["specialties"][0]["name_fr"] = '<i onmouseover="alert(3)">ANES</i>'
 
     edit_plan(plan_dir, rename)
-    write_reports(plan_dir)
-    html = (plan_dir / "report.html").read_text(encoding="utf-8")
-    assert "<script" not in html and "<img" not in html and "<b>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in html
+    for lang in ("fr", "ar"):
+        write_reports(plan_dir, lang=lang)
+        html = (plan_dir / "report.html").read_text(encoding="utf-8")
+        assert html.count("<script") == 1 and "<script>alert" not in html  # only the page's
+        assert "<img" not in html and "<b>" not in html and "<i " not in html
+        assert "<svg onload" not in html
+        escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;"
+        if lang == "fr":
+            assert html.count(escaped) >= 4, "table, matrix, why line, map"
+            assert f"<title>{escaped} — " in html  # the map's hover title
+            assert f'aria-label="{escaped} — ' in html  # ... and its screen-reader label
+            assert '<bdi>&lt;script&gt;alert(1)' in html  # the matrix and the why line
+        else:
+            assert "&#34;&gt;&lt;svg onload=alert(2)&gt;" in html  # Jinja's escape
+            assert "&quot;&gt;&lt;svg onload=alert(2)&gt;" in html  # the map's escape
     summary = (plan_dir / "summary.md").read_text(encoding="utf-8")
     assert "<script>" not in summary
 
 
 def test_html_is_self_contained(plan_dir: Path) -> None:
+    import base64
+    import hashlib
+
     write_reports(plan_dir)
     html = (plan_dir / "report.html").read_text(encoding="utf-8")
-    assert "<script" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert len(scripts) == 1 and scripts[0][0] == "", "one inline script, no src"
+    digest = base64.b64encode(hashlib.sha256(scripts[0][1].encode()).digest()).decode()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert policy and "default-src 'none'" in policy.group(1)
+    assert f"script-src 'sha256-{digest}'" in policy.group(1)  # only that script may run
     assert re.search(r'(?:src|href)\s*=\s*"(?!#|data:)', html) is None, "external resource"
     assert "@import" not in html and re.search(r"url\((?!#)", html) is None
+    assert "fetch(" not in scripts[0][1] and "XMLHttpRequest" not in scripts[0][1]
     assert html.count("<svg") >= 5  # four charts and the map
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
 
 
 def test_arabic_names_and_english(plan_dir: Path) -> None:
@@ -283,7 +248,7 @@ def test_arabic_names_and_english(plan_dir: Path) -> None:
     assert re.search(r'<span class="ar" lang="ar" dir="rtl">زاكورة</span>', html)
     write_reports(plan_dir, lang="en")
     html = (plan_dir / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in html and "Posts allocated" in html
+    assert '<html lang="en" dir="ltr">' in html and "Posts allocated" in html
     book = openpyxl.load_workbook(plan_dir / "plan.xlsx")
     assert "Summary" in book.sheetnames
     assert "Posts allocated" in (plan_dir / "summary.md").read_text(encoding="utf-8")
@@ -301,9 +266,10 @@ def test_sensitivity_only_when_present(plan_dir: Path) -> None:
     write_reports(plan_dir)
     assert "Sensibilité" not in (plan_dir / "report.html").read_text(encoding="utf-8")
     edit_plan(plan_dir, lambda d: d.update(sensitivity={"ANES": 2.5, "GYN": 1.25}))
-    write_reports(plan_dir)
+    write_reports(plan_dir)  # an older plan: {specialty: marginal value}
     report = parse_report(plan_dir)
-    assert report.tables["sensitivity"][1] == ["ANES", "2,50"]
+    assert report.tables["sensitivity"][0] == ["Spécialité", "Valeur marginale"]
+    assert report.tables["sensitivity"][1] == ["ANESAnesthésie-réanimation", "2,50"]
     assert "Sensibilité" in openpyxl.load_workbook(plan_dir / "plan.xlsx").sheetnames
 
 

@@ -1,10 +1,12 @@
 """Report generator: the plan as HR planners and their ministry read it (issue 5).
 
 `write_reports` turns a solved plan folder (docs/plan-folder.md) into `report.html`,
-`plan.xlsx` and `summary.md` inside that folder. The pipeline is
-load (read and check the folder) -> tables (derive every figure once) -> html / excel /
-markdown (format only). All three files are rendered in memory first and then each is
-written to a temporary name and renamed, so a failure never leaves a half-written report.
+`plan.xlsx` and `summary.md` inside that folder (`pdf.print_pdf` prints report.pdf from
+report.html on request). The pipeline is load (read and check the folder) -> tables,
+matrix, why, sensitivity (derive every figure once) -> html / excel / markdown (format
+only; the map is drawn by `mapsvg`, the charts by `charts`). All three files are rendered
+in memory first and then each is written to a temporary name and renamed, so a failure
+never leaves a half-written report.
 """
 
 from __future__ import annotations
@@ -24,16 +26,17 @@ REPORT_FILES = ("report.html", "plan.xlsx", "summary.md")
 def write_reports(plan_dir: Path, lang: str = "fr", timestamp: bool = True) -> list[Path]:
     """Write the report files of the plan in `plan_dir` and return their paths.
 
-    `lang` is "fr" (default) or "en". With `timestamp=False` the plan's `generated_at` and
-    its build/solve times are left out, so two solves of the same scenario give identical
-    reports. The same plan folder always gives byte-identical files. Raises `PlanError`
-    when the folder holds no valid plan.
+    `lang` is "fr" (default), "en" or "ar" (Arabic, right to left). With `timestamp=False`
+    the plan's `generated_at` and its build/solve times are left out, so two solves of the
+    same scenario give identical reports. The same plan folder always gives byte-identical
+    files. Raises `PlanError` when the folder holds no valid plan.
     """
     from optimiser.report import excel, html, markdown
     from optimiser.report.tables import build_report_data
 
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown report language {lang!r}: choose {' or '.join(LANGUAGES)}")
+        raise ValueError(f"unknown report language {lang!r}: choose one of "
+                         f"{', '.join(LANGUAGES)}")
     plan_dir = Path(plan_dir)
     data = build_report_data(load_plan(plan_dir))
     contents = {

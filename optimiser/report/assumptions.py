@@ -1,5 +1,5 @@
 """Tables of what determined the plan: parameters, overrides, scenario constraints, data
-provenance, solver run and (when the plan carries it) sensitivity.
+provenance and solver run (the sensitivity has its own module, `sensitivity`).
 
 They are read straight from plan.json; the report shows them so that a planner can
 reproduce or challenge the plan (STYLE.md practice 9: show every override applied).
@@ -16,19 +16,15 @@ from optimiser.report.base import Table
 
 
 def assumption_tables(meta: Mapping[str, Any]) -> dict[str, Table]:
-    """The assumption tables of plan.json, sensitivity only when present."""
-    tables = {
+    """The assumption tables of plan.json."""
+    return {
         "parameters": _parameters(meta),
         "overrides": Table("overrides", pd.DataFrame(
             {"override": [str(x) for x in meta.get("overrides_log") or []]}),
-            {"override": "text"}),
+            {"override": "data"}),
         "constraints": _constraints(meta),
         "sources": _sources(meta),
     }
-    sensitivity = _sensitivity(meta)
-    if sensitivity is not None:
-        tables["sensitivity"] = sensitivity
-    return tables
 
 
 def items_table(key: str, items: list[tuple[str, Any, str]]) -> Table:
@@ -37,7 +33,6 @@ def items_table(key: str, items: list[tuple[str, Any, str]]) -> Table:
                           "value": pd.Series([v for _i, v, _k in items], dtype=object)})
     return Table(key, frame, {"item": "term", "value": "value"},
                  row_kinds=tuple(k for _i, _v, k in items))
-
 
 
 def solver_table(summary: Mapping[str, Any]) -> Table:
@@ -55,43 +50,26 @@ def solver_table(summary: Mapping[str, Any]) -> Table:
 
 def _parameters(meta: Mapping[str, Any]) -> Table:
     params = dict(meta.get("parameters") or {})
-    frame = pd.DataFrame({"parameter": list(params), "value": list(params.values())},
-                         columns=["parameter", "value"])
-    return Table("parameters", frame, {"parameter": "param", "value": "value"})
-
+    frame = pd.DataFrame({"parameter": list(params), "key": list(params),
+                          "value": pd.Series(list(params.values()), dtype=object)},
+                         columns=["parameter", "key", "value"])
+    return Table("parameters", frame, {"parameter": "param", "key": "code", "value": "value"})
 
 
 def _constraints(meta: Mapping[str, Any]) -> Table:
     columns = ["name", "description", "counts", "min", "max", "value"]
     frame = pd.DataFrame(meta.get("scenario_constraints") or [], columns=columns)
     frame = frame.astype(object).where(frame.notna(), None)
-    return Table("constraints", frame, {"name": "code", "description": "text",
+    return Table("constraints", frame, {"name": "code", "description": "data",
                                         "counts": "code", "min": "value", "max": "value",
                                         "value": "value"})
 
 
-
 def _sources(meta: Mapping[str, Any]) -> Table:
+    """One row per source string a data file cites (text as entered in the data)."""
     sources = meta.get("sources") or {}
-    frame = pd.DataFrame({"file": sorted(sources),
-                          "source": ["; ".join(str(v) for v in sources[f] or [])
-                                     for f in sorted(sources)]}, columns=["file", "source"])
-    return Table("sources", frame, {"file": "code", "source": "text"})
-
-
-
-def _sensitivity(meta: Mapping[str, Any]) -> Table | None:
-    """Marginal value of one more post, shown only when the plan carries `sensitivity`.
-
-    Accepted shapes: a list of row objects, or a mapping from specialty code to a value.
-    """
-    data = meta.get("sensitivity")
-    if not data:
-        return None
-    if isinstance(data, Mapping):
-        frame = pd.DataFrame({"specialty": list(data), "marginal_value": list(data.values())})
-    else:
-        frame = pd.DataFrame(list(data))
-    kinds = {c: ("num2" if pd.api.types.is_float_dtype(frame[c]) else "value")
-             for c in frame.columns}
-    return Table("sensitivity", frame, kinds)
+    pairs = [(name, str(value)) for name in sorted(sources)
+             for value in (sources[name] or [])]
+    frame = pd.DataFrame({"file": [f for f, _ in pairs], "source": [v for _, v in pairs]},
+                         columns=["file", "source"])
+    return Table("sources", frame, {"file": "code", "source": "data"})

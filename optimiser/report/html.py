@@ -1,21 +1,32 @@
-"""The HTML report: one self-contained file (inline CSS and SVG, no script, no network).
+"""The HTML report: one self-contained file (inline CSS, SVG and one small script; nothing
+is loaded from the network, and a Content-Security-Policy says so to the browser).
 
-This module only formats: figures come from `tables.ReportData`, charts from `charts` and
-`geometry`, wording from `i18n`; the page itself is the Jinja2 template
-`templates/report.html.j2` (autoescaped, so a delegation named `<script>` stays text).
+This module only formats: figures come from `tables.ReportData`, charts from `charts`, the
+map from `mapsvg`, wording from `i18n`; the page itself is the Jinja2 template
+`templates/report.html.j2` (autoescaped, so a delegation named `<script>` stays text), with
+its style sheets and script in `templates/*.css.j2` and `templates/report.js.j2`. The
+script only sorts and filters the delegation x specialty table: without it the page is
+complete, and printing it (A4 landscape, `report.print.css.j2`) needs no script either.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from optimiser.report import charts, geometry, i18n
-from optimiser.report.base import ReportData, Table
+from optimiser.report import charts, geometry, i18n, matrix, why
+from optimiser.report.base import TOTAL, ReportData, Table
 
 TEMPLATES = Path(__file__).parent / "templates"
-NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money"})
+NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money", "year"})
+SHOWN = ("promotions", "categories", "region_specialty", "regions", "delegations",
+         "contingents", "deployments", "parameters", "solver", "specialties", "overrides",
+         "constraints", "sources", "sensitivity", "sensitivity_capacity",
+         "sensitivity_constraints")
+HIDDEN_COLUMNS = {"sensitivity": ("receiver",)}  # the name is shown; Excel keeps the code
 
 
 @lru_cache(maxsize=1)
@@ -31,15 +42,28 @@ def _environment() -> Any:
     )
 
 
+@lru_cache(maxsize=4)
+def asset(name: str) -> str:
+    """A static file of the page (style sheet, script), inlined as it is."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def csp_hash(script: str) -> str:
+    """The Content-Security-Policy hash that allows exactly this inline script."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
 def view(table: Table, lang: str, key: str | None = None) -> dict[str, Any]:
     """Headers and formatted cells of `table`, with CSS classes for alignment and script.
 
-    An Arabic name column is folded into the French name cell (shown under it, right to
-    left), which keeps wide tables readable; Excel keeps both columns.
+    A name column and its Arabic twin (`Table.folds`) share one cell: the name in the
+    report's language first, the other under it. Excel keeps both columns.
     """
     columns = list(table.frame.columns)
-    fold = "name_fr" in columns and "name_ar" in columns
-    shown = [c for c in columns if not (fold and c == "name_ar")]
+    folds = table.folded()
+    hidden = set(folds.values()) | set(HIDDEN_COLUMNS.get(table.key, ()))
+    shown = [c for c in columns if c not in hidden]
     headers = [{"label": i18n.column(c, lang, table.labels),
                 "cls": "num" if table.kinds[c] in NUMERIC_KINDS else ""} for c in shown]
     records = table.records()
@@ -47,18 +71,37 @@ def view(table: Table, lang: str, key: str | None = None) -> dict[str, Any]:
     for index, record in enumerate(records):
         kinds = table.kinds_of_row(index)
         values = dict(zip(columns, record, strict=True))
-        cells = []
-        for name in shown:
-            value, kind = values[name], kinds[name]
-            numeric = kind in NUMERIC_KINDS or (
-                kind == "value" and isinstance(value, int | float) and not isinstance(value, bool))
-            cell = {"text": i18n.cell(value, kind, lang),
-                    "cls": "num" if numeric else ("ar" if kind == "ar" else "txt"), "ar": ""}
-            if fold and name == "name_fr":
-                cell["ar"] = values["name_ar"] or ""
-            cells.append(cell)
-        rows.append({"cells": cells, "total": table.total_row and index == len(records) - 1})
+        total = table.total_row and index == len(records) - 1
+        cells = [_cell(values, name, kinds[name], lang, table, folds, total) for name in shown]
+        rows.append({"cells": cells, "total": total})
     return {"key": key or table.key, "headers": headers, "rows": rows}
+
+
+def _cell(values: dict[str, Any], name: str, kind: str, lang: str, table: Table,
+          folds: dict[str, str], total: bool) -> dict[str, Any]:
+    """One formatted cell: text, class, language and the optional line under it."""
+    value = values[name]
+    numeric = kind in NUMERIC_KINDS or (
+        kind == "value" and isinstance(value, int | float) and not isinstance(value, bool))
+    cls = "num" if numeric else {"ar": "ar", "data": "data"}.get(kind, "txt")
+    cell = {"text": i18n.cell(value, kind, lang), "cls": cls, "lang": "", "sub": "",
+            "sub_lang": ""}
+    if kind == "ar":
+        cell["lang"] = "ar"
+    elif kind == "place" and i18n.is_missing(value):
+        cell["text"] = i18n.text("no_receiver", lang)
+    elif kind == "spec" and value in table.names:
+        cell["sub"], cell["sub_lang"] = table.names[value][lang], lang
+    if total and value == TOTAL:
+        cell["text"] = i18n.text("total", lang)
+    elif name in folds and not i18n.is_missing(value):
+        arabic = values[folds[name]]
+        cell["text"] = i18n.name(value, arabic, lang)
+        cell["sub"] = i18n.other_name(value, arabic, lang)
+        cell["sub_lang"] = "fr" if lang == "ar" else "ar"
+        if lang == "ar" and cell["text"] == arabic:
+            cell["lang"] = "ar"
+    return cell
 
 
 def render(data: ReportData, lang: str, timestamp: bool) -> str:
@@ -66,10 +109,12 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
     tables = dict(data.tables)
     if not timestamp:
         tables["solver"] = tables["solver"].without_time()
-    views = {key: view(table, lang) for key, table in tables.items()}
+    views: dict[str, Any] = {key: view(tables[key], lang) for key in SHOWN if key in tables}
     views["region_totals"] = view(tables["regions"].select(
-        ["name_fr", "unmet_before", "unmet_after", "posts", "foreign"]), lang, "region_totals")
-    views.setdefault("sensitivity", None)
+        ["name_fr", "name_ar", "unmet_before", "unmet_after", "posts", "foreign"]), lang,
+        "region_totals")
+    for key in ("sensitivity", "sensitivity_capacity", "sensitivity_constraints"):
+        views.setdefault(key, None)
     map_result = geometry.render_map(data.places, lang)
     svgs = {
         "categories": charts.categories(tables["categories"], lang,
@@ -78,8 +123,11 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "density": charts.density_by_region(tables["regions"], lang),
         "worst": charts.worst_off(tables["worst_off"], lang),
     }
+    script = asset("report.js.j2")
+    sources = tables["sources"].frame
     context = {
         "lang": lang,
+        "dir": i18n.DIRECTION[lang],
         "t": {key: wording[lang] for key, wording in i18n.TEXT.items()},
         "titles": {key: wording[lang] for key, wording in i18n.TABLE_TITLES.items()},
         "s": data.summary,
@@ -87,6 +135,15 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "v": views,
         "svg": svgs,
         "map": map_result,
+        "matrix": matrix.html_view(data.matrix, lang, why.anchors(tables["why"])),
+        "why": why.html_view(tables["why"], data.regions, lang),
+        "sens": data.sensitivity,
+        "cols": {key: i18n.column(key, lang) for key in ("posts", "foreign", "total")},
+        "positions": sources.loc[sources["file"] == "delegations.csv", "source"].tolist(),
+        "style": asset("report.css.j2"),
+        "print_style": asset("report.print.css.j2"),
+        "script": script,
+        "script_hash": csp_hash(script),
         "stamp": data.summary["generated_at"] if timestamp else None,
     }
     return _environment().get_template("report.html.j2").render(**context)
@@ -97,10 +154,11 @@ def _formatted(data: ReportData, lang: str, map_result: geometry.MapResult) -> d
     s = data.summary
     num = i18n.number
     budget = s["budget"]
-    sources = data.tables["sources"].frame
-    deleg_sources = sources.loc[sources["file"] == "delegations.csv", "source"].tolist()
+    sens = data.sensitivity or {}
+    shadow = sens.get("budget_shadow_cost")
+    sep = i18n.text("sep", lang)
     return {
-        "status": i18n.text(s["status"], lang) if s["status"] in i18n.TEXT else s["status"],
+        "status": i18n.term(s["status"], lang),
         "objective": num(s["objective"], lang, 2),
         "posts_allocated": num(s["posts_allocated"], lang),
         "of_available": i18n.text("of_available", lang, n=num(s["posts_available"], lang)),
@@ -115,12 +173,13 @@ def _formatted(data: ReportData, lang: str, map_result: geometry.MapResult) -> d
                                   change=i18n.percent(s["unmet_change"], lang, signed=True)),
         "unmet_explained": i18n.text("unmet_explained", lang,
                                      a=i18n.plain_value(s["absence_penalty"], lang)),
+        "why_intro": i18n.text("why_intro", lang,
+                               a1=i18n.plain_value(1 + s["absence_penalty"], lang)),
         "categories_note": i18n.text("categories_note", lang,
                                      n=num(s["reference_2024_posts"], lang)),
-        "map_as_points": i18n.text("map_as_points", lang, names=", ".join(map_result.as_points)),
-        "map_not_shown": i18n.text("map_not_shown", lang, names=", ".join(map_result.not_shown)),
-        "map_simplified": i18n.text("map_simplified", lang),
+        "map_as_points": i18n.text("map_as_points", lang, names=sep.join(map_result.as_points)),
+        "map_not_shown": i18n.text("map_not_shown", lang, names=sep.join(map_result.not_shown)),
         "map_credit": i18n.text("map_credit", lang, version=map_result.boundary_version),
-        "map_positions": i18n.text("map_positions", lang, sources="; ".join(deleg_sources)
-                                   or i18n.text("none", lang)),
+        "sensitivity_budget": "" if shadow is None else i18n.text(
+            "sensitivity_budget", lang, v=num(shadow * 1e5, lang, 2)),
     }

@@ -29,6 +29,7 @@ DELEGATION_COLUMNS = (
     "staff_after", "shortfall_before", "shortfall", "absence_shortfall_before",
     "absence_shortfall", "creation", "compensation", "reinforcement",
 )
+OPTIONAL_DELEGATION_COLUMNS = ("capacity",)  # hosting capacity (null: unlimited), when given
 ALLOCATION_COLUMNS = ("delegation", "specialty", "promotion", "posts")
 FOREIGN_COLUMNS = ("contingent", "delegation", "specialty", "doctors")
 TEXT_COLUMNS = frozenset({"delegation", "region", "specialty", "contingent"})
@@ -71,7 +72,9 @@ def load_plan(folder: Path) -> Plan:
         ("foreign.csv", "foreign", FOREIGN_COLUMNS),
         ("delegations.csv", "delegations", DELEGATION_COLUMNS),
     ):
-        frames[key] = _read_rows(folder / name, meta.get(key) or [], columns, problems)
+        optional = OPTIONAL_DELEGATION_COLUMNS if key == "delegations" else ()
+        frames[key] = _read_rows(folder / name, meta.get(key) or [], columns, problems,
+                                 optional)
     if problems:
         raise PlanError(folder, problems)
     _check_totals(meta, frames, problems)
@@ -110,10 +113,11 @@ def _read_meta(folder: Path, problems: list[str]) -> dict[str, Any] | None:
 
 
 def _read_rows(path: Path, fallback: list[dict[str, Any]], columns: tuple[str, ...],
-               problems: list[str]) -> pd.DataFrame:
+               problems: list[str], optional: tuple[str, ...] = ()) -> pd.DataFrame:
     """Rows of one table: from its CSV when present, else from plan.json.
 
     Codes are read as text without NA guessing, so a delegation coded "NA" stays "NA".
+    `optional` columns are kept when present (numbers, empty cells as NaN).
     """
     if path.is_file():
         try:
@@ -132,7 +136,10 @@ def _read_rows(path: Path, fallback: list[dict[str, Any]], columns: tuple[str, .
     if missing:
         problems.append(f"{where} lacks the columns {', '.join(missing)}")
         return empty
-    frame = frame.loc[:, list(columns)].copy()
+    extra = [c for c in optional if c in frame.columns]
+    frame = frame.loc[:, list(columns) + extra].copy()
+    for column in extra:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
     for column in columns:
         if column in TEXT_COLUMNS:
             frame[column] = frame[column].astype(str)

@@ -45,13 +45,13 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
     regions = tables["regions"].frame.iloc[:-1]
     worst = tables["worst_off"].frame.head(WORST_SHOWN)
     budget = s["budget"]
-    sep = "; " if lang == "en" else " ; "
+    sep = i18n.text("semi", lang)
     by_promotion = sep.join(i18n.text("md_promotion", lang, p=p, n=num(n, lang)) for p, n in
                             zip(promotions["promotion"], promotions["posts"], strict=True))
     by_promotion = f" ({by_promotion})" if by_promotion else ""
     split = " / ".join(f"{num(n, lang)} ({i18n.percent(share, lang, 0)})" for n, share in
                        zip(categories["posts"], categories["share"], strict=True))
-    status = i18n.text(s["status"], lang) if s["status"] in i18n.TEXT else s["status"]
+    status = i18n.term(s["status"], lang)
     bullets = [
         i18n.text("md_status", lang, status=status, objective=num(s["objective"], lang, 2),
                   gap=i18n.percent(s["gap"], lang, 2)),
@@ -76,16 +76,19 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "t": {key: wording[lang] for key, wording in i18n.TEXT.items()},
         "bullets": bullets,
         "h": headers,
-        "regions": [{"name": name, "posts": num(posts, lang), "foreign": num(foreign, lang),
-                     "unmet_before": num(before, lang, 1), "unmet_after": num(after, lang, 1)}
-                    for name, posts, foreign, before, after in zip(
-                        regions["name_fr"], regions["posts"], regions["foreign"],
-                        regions["unmet_before"], regions["unmet_after"], strict=True)],
-        "worst": [i18n.text("worst_md_line", lang, name=escape(name), region=escape(region),
-                            after=num(after, lang, 1), before=num(before, lang, 1),
-                            density=num(density, lang, 1), target=num(target, lang, 1))
-                  for name, region, after, before, density, target in zip(
-                      worst["name_fr"], worst["region"], worst["unmet_after"],
+        "regions": [{"name": i18n.name(name, arabic, lang), "posts": num(posts, lang),
+                     "foreign": num(foreign, lang), "unmet_before": num(before, lang, 1),
+                     "unmet_after": num(after, lang, 1)}
+                    for name, arabic, posts, foreign, before, after in zip(
+                        regions["name_fr"], regions["name_ar"], regions["posts"],
+                        regions["foreign"], regions["unmet_before"], regions["unmet_after"],
+                        strict=True)],
+        "worst": [i18n.text("worst_md_line", lang, name=escape(i18n.name(name, arabic, lang)),
+                            region=escape(region), after=num(after, lang, 1),
+                            before=num(before, lang, 1), density=num(density, lang, 1),
+                            target=num(target, lang, 1))
+                  for name, arabic, region, after, before, density, target in zip(
+                      worst["name_fr"], worst["name_ar"], worst["region"], worst["unmet_after"],
                       worst["unmet_before"], worst["density_after"], worst["target_density"],
                       strict=True)],
         "stamp": s["generated_at"] if timestamp else None,

