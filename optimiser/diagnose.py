@@ -84,7 +84,11 @@ def find_conflict(inputs: ModelInputs, time_budget_s: float | None = None) -> Co
     return Conflict(core, relaxation, lines, complete)
 
 
-def _fmt(value: float) -> str:
+def fmt_number(value: float) -> str:
+    """Whole numbers in full (`12 000 000`, not `1.2e+07`), others to six digits; never -0."""
+    value = float(value) + 0.0
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}".replace(",", " ")
     return f"{value:,.6g}".replace(",", " ")
 
 
@@ -101,7 +105,7 @@ def describe_group(inputs: ModelInputs, group: Group, relax: float | None = None
         cap = inputs.pairs.xs(s, level="specialty")["cap"]
         limited, total = int(cap.notna().sum()), float(np.nansum(cap))
         text = (f"capacity[{s}]: the {limited} delegations with a hosting limit for {s} can "
-                f"take {_fmt(total)} new doctors in total")
+                f"take {fmt_number(total)} new doctors in total")
         free = int(cap.isna().sum())
         text += f"; {free} other delegations have no limit" if free else " (no other delegation)"
     elif kind == "size":
@@ -116,10 +120,10 @@ def describe_group(inputs: ModelInputs, group: Group, relax: float | None = None
         sites = int(inputs.contingents.at[c, "max_sites"])
         text = f"sites[{c}]: contingent {c} serves at most {sites} delegations"
     elif kind == "budget":
-        text = f"budget: foreign doctors cost at most {_fmt(inputs.budget or 0)}"
+        text = f"budget: foreign doctors cost at most {fmt_number(inputs.budget or 0)}"
     else:
         sel = next(s for s in inputs.selections if s.name == group[1])
         text = f"scenario[{sel.name}]: {sel.description}"
     if relax:
-        text += f" (the least relaxation changes it by {_fmt(relax)})"
+        text += f" (the least relaxation changes it by {fmt_number(relax)})"
     return text

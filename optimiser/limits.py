@@ -63,3 +63,6 @@ SWEEP_POINTS = Limit("sweep_points", 100_000, "points", "sweep grid")
 
 ERRORS_SHOWN_PER_FILE = 50
 """Errors printed per file; the rest are counted (all of them go to `--errors-file`)."""
+
+CSV_LINE_KB = Limit("csv_line_kb", 1024, "KB", "a CSV line")
+"""A physical line of a dataset file, read with this bound: a 500 MB line costs a few MB."""

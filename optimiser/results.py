@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimiser.inputs import ModelInputs
 from optimiser.model import AllocationModel
-from optimiser.model.constraints import selection_masks
+from optimiser.model.constraints import selection_rows
 from optimiser.solve import SolveResult
 
 CATEGORIES = ("creation", "compensation", "reinforcement")
@@ -159,11 +159,12 @@ def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult
 
 def _scenario_values(inputs: ModelInputs, x: pd.DataFrame, y: pd.DataFrame) -> list[dict]:
     """Achieved sum of each scenario constraint, next to its bounds."""
+    posts = x["posts"].to_numpy(np.int64) if len(x) else np.zeros(0, np.int64)
+    doctors = y["doctors"].to_numpy(np.int64) if len(y) else np.zeros(0, np.int64)
     rows = []
-    for sel in inputs.selections:
-        mask_x, mask_y = selection_masks(sel, x, y)
-        value = int(x.loc[mask_x, "posts"].sum() if len(x) else 0) + int(
-            y.loc[mask_y, "doctors"].sum() if len(y) else 0)
+    for sel, (rows_x, rows_y) in zip(inputs.selections, selection_rows(inputs, x, y),
+                                     strict=True):
+        value = int(posts[rows_x].sum()) + int(doctors[rows_y].sum())
         rows.append({"name": sel.name, "description": sel.description, "counts": sel.counts,
                      "min": sel.lower, "max": sel.upper, "value": value})
     return rows

@@ -3,18 +3,36 @@
 The YAML is read with the safe loader and validated by frozen pydantic models that forbid
 unknown keys. Errors carry the YAML line of the offending key, found by walking the composed
 node tree along the pydantic error location: planners edit these files by hand.
+
+Reading is bounded (optimiser/yamlread.py, optimiser/limits.py): only a regular file of at most
+SCENARIO_KB is read, and its parser events are checked for nesting depth and for size with
+aliases expanded (counted, never expanded) before anything is built. Every number has a range
+in words: counts are whole numbers up to MAX_COUNT, years are promotion years, factors and
+amounts are finite and bounded, so nothing later overflows int64 or HiGHS's arithmetic.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from optimiser.data.contract import CODE_PATTERN
+from optimiser import limits
+from optimiser.data.contract import CODE_PATTERN, CODE_RULE
 from optimiser.errors import InputError, InputIssue
+from optimiser.yamlread import fail, load_yaml, node_lines, read_text
+
+NAME_CHARS = 100
+"""Longest scenario name: it names the plan folder (`reports/<name>/`) and temp folders."""
+PROMOTION_YEARS = (1900, 2200)
+"""Promotion years a scenario may name (the rule of posts.csv)."""
+MAX_FACTOR = 1e6
+"""Largest multiplier or weight (norm_multiplier, priority_weight, absence_penalty)."""
+MAX_BUDGET = 1e15
+MAX_TIME_LIMIT_S = 7 * 24 * 3600
 
 
 def _code_text(value: Any) -> Any:  # noqa: ANN401 - raw YAML values
@@ -24,16 +42,80 @@ def _code_text(value: Any) -> Any:  # noqa: ANN401 - raw YAML values
     return value
 
 
+def _code(value: Any) -> str:  # noqa: ANN401
+    """A dataset code, refused in words rather than as a regular expression."""
+    value = _code_text(value)
+    if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
+        raise ValueError(f"not a valid code: {CODE_RULE}")
+    return value
+
+
+def _name(value: Any) -> str:  # noqa: ANN401
+    """The scenario name: a code short enough to name a folder."""
+    value = _code(value)
+    if len(value) > NAME_CHARS:
+        raise ValueError(f"a scenario name has at most {NAME_CHARS} characters (it names the "
+                         f"plan folder); this one has {len(value)}")
+    return value
+
+
 def _as_list(value: Any) -> Any:  # noqa: ANN401
     """A selector is a value or a list of values (SCENARIO.md)."""
     return value if isinstance(value, list) or value is None else [value]
 
 
-Code = Annotated[str, BeforeValidator(_code_text), Field(pattern=CODE_PATTERN.pattern)]
+def _number_in(low: float, high: float, whole: bool, what: str) -> Callable[[Any], Any]:
+    """A validator of one number in [low, high], refused in words, never by an overflow.
+
+    YAML gives ints of any size, floats that may be inf or nan, and text such as `1e6` (no
+    dot: YAML 1.1 reads it as text). Integers are compared as integers (no float conversion
+    that could overflow); `3.0` is a whole number, `0.5`, `true` and `.inf` are not.
+    """
+    def words(bound: float) -> str:  # 2024, 0.5, 1,000,000
+        return f"{bound:,.0f}" if bound >= 10_000 else f"{bound:g}"
+
+    expected = f"expected {what} from {words(low)} to {words(high)}"
+
+    def check(value: Any) -> int | float:  # noqa: ANN401
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                try:
+                    value = float(value.strip())
+                except ValueError:
+                    raise ValueError(expected) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(expected)
+        if isinstance(value, float):
+            if not math.isfinite(value) or (whole and not value.is_integer()):
+                raise ValueError(expected)
+            value = int(value) if whole else value
+        if not low <= value <= high:
+            raise ValueError(expected)
+        return value
+
+    return check
+
+
+Count = Annotated[int, BeforeValidator(_number_in(0, limits.MAX_COUNT, True, "a whole number"))]
+Year = Annotated[int, BeforeValidator(_number_in(*PROMOTION_YEARS, True, "a promotion year"))]
+Factor = Annotated[float, BeforeValidator(_number_in(0, MAX_FACTOR, False, "a number"))]
+Code = Annotated[str, BeforeValidator(_code)]
 CodeList = Annotated[list[Code] | None, BeforeValidator(_as_list)]
-IntList = Annotated[list[int] | None, BeforeValidator(_as_list)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-NonNegInt = Annotated[int, Field(ge=0)]
+YearList = Annotated[list[Year] | None, BeforeValidator(_as_list)]
+
+
+def _norm_key(value: Any) -> str:  # noqa: ANN401
+    """A norm_multiplier key: a specialty code or `*` (every specialty)."""
+    return value if value == "*" else _code(value)
+
+
+def _few_constraints(value: Any) -> Any:  # noqa: ANN401
+    """Refuse a constraint list past the limit before validating its items."""
+    if isinstance(value, list) and len(value) > limits.SCENARIO_CONSTRAINTS.value:
+        raise ValueError(limits.SCENARIO_CONSTRAINTS.message(f"{len(value):,}"))
+    return value
 
 
 class Strict(BaseModel):
@@ -45,15 +127,17 @@ class Strict(BaseModel):
 class Parameters(Strict):
     """Solver and model parameters; defaults are those of MODEL.md and SCENARIO.md."""
 
-    absence_penalty: NonNeg = 4.0
+    absence_penalty: Factor = 4.0
     """`A`: extra weight of the first missing doctors of an absent specialty."""
     allocate_all: bool = True
     """Every post must be given (rule 1 equality) or may be left open (`<=`)."""
-    budget: NonNeg | None = None
+    budget: Annotated[float, BeforeValidator(
+        _number_in(0, MAX_BUDGET, False, "an amount"))] | None = None
     """Cap on the yearly cost of foreign doctors; none = no cap."""
-    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 60.0
-    """Wall-clock limit handed to the solver; a solve never runs unbounded."""
-    mip_gap: Annotated[float, Field(ge=0, le=1)] = 0.0
+    time_limit_s: Annotated[float, BeforeValidator(
+        _number_in(0, MAX_TIME_LIMIT_S, False, "seconds")), Field(gt=0)] = 60.0
+    """Wall-clock limit handed to the solver; a solve never runs unbounded (at most 7 days)."""
+    mip_gap: Annotated[float, BeforeValidator(_number_in(0, 1, False, "a fraction"))] = 0.0
     """Relative MIP gap at which the solver may stop."""
     solver: Literal["highs", "cbc"] = "highs"
 
@@ -61,9 +145,9 @@ class Parameters(Strict):
 class PostsOverride(Strict):
     """Set the posts of one specialty and promotion."""
 
-    promotion: int
+    promotion: Year
     specialty: Code
-    posts: NonNegInt
+    posts: Count
 
 
 class SizeOverride(Strict):
@@ -71,7 +155,7 @@ class SizeOverride(Strict):
 
     contingent: Code
     specialty: Code
-    size: NonNegInt
+    size: Count
 
 
 class CapacityOverride(Strict):
@@ -79,31 +163,35 @@ class CapacityOverride(Strict):
 
     delegation: Code
     specialty: Code
-    max_new: NonNegInt
+    max_new: Count
 
 
 class Overrides(Strict):
     """Changes to the dataset, applied in a fixed order and logged (old -> new)."""
 
-    norm_multiplier: dict[Annotated[str, BeforeValidator(_code_text)], NonNeg] = {}
+    norm_multiplier: dict[Annotated[str, BeforeValidator(_norm_key)], Factor] = {}
     posts: list[PostsOverride] = []
     contingent_size: list[SizeOverride] = []
-    priority_weight: dict[Code, NonNeg] = {}
+    priority_weight: dict[Code, Factor] = {}
     capacity: list[CapacityOverride] = []
 
 
 class ScenarioConstraint(Strict):
-    """A bound on the doctors allocated to a selection (MODEL.md rule 10)."""
+    """A bound on the doctors allocated to a selection (MODEL.md rule 10).
+
+    Bounds are whole numbers (sums of doctors are): `fix: 0.5` would be infeasible for a
+    reason no planner would guess.
+    """
 
     name: Annotated[str, BeforeValidator(_code_text)] | None = None
     region: CodeList = None
     delegation: CodeList = None
     specialty: CodeList = None
-    promotion: IntList = None
+    promotion: YearList = None
     counts: Literal["posts", "foreign", "all"] = "posts"
-    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    fix: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    min: Count | None = None
+    max: Count | None = None
+    fix: Count | None = None
 
     @model_validator(mode="after")
     def _bounds_make_sense(self) -> ScenarioConstraint:
@@ -112,18 +200,18 @@ class ScenarioConstraint(Strict):
         if self.fix is not None and (self.min is not None or self.max is not None):
             raise ValueError("fix cannot be combined with min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.promotion is not None and self.counts == "foreign":
             raise ValueError("promotion selects national posts only: not with counts: foreign")
         return self
 
     @property
-    def lower(self) -> float | None:
+    def lower(self) -> int | None:
         """Lower bound, whichever of fix/min gave it."""
         return self.fix if self.fix is not None else self.min
 
     @property
-    def upper(self) -> float | None:
+    def upper(self) -> int | None:
         """Upper bound, whichever of fix/max gave it."""
         return self.fix if self.fix is not None else self.max
 
@@ -131,11 +219,11 @@ class ScenarioConstraint(Strict):
 class Scenario(Strict):
     """A named what-if: parameters, overrides and constraints on top of a dataset."""
 
-    name: Code
+    name: Annotated[str, BeforeValidator(_name)]
     description: str = ""
     parameters: Parameters = Parameters()
     overrides: Overrides = Overrides()
-    constraints: list[ScenarioConstraint] = []
+    constraints: Annotated[list[ScenarioConstraint], BeforeValidator(_few_constraints)] = []
 
 
 DEFAULT_SCENARIO = Scenario(name="baseline", description="Default parameters, no overrides")
@@ -158,8 +246,7 @@ class ScenarioFile:
     def issue(self, loc: tuple, value: object, message: str) -> InputIssue:
         """An issue at `loc`, naming the key path the way the YAML spells it."""
         column = ".".join(str(part) for part in loc) or None
-        shown = None if value is None else str(value)
-        return InputIssue(self.path, self.line_of(*loc), column, shown, message)
+        return InputIssue(self.path, self.line_of(*loc), column, shown(value), message)
 
     @classmethod
     def default(cls) -> ScenarioFile:
@@ -167,44 +254,20 @@ class ScenarioFile:
         return cls(DEFAULT_SCENARIO, "<default scenario>", {})
 
 
-def _node_lines(node: yaml.Node, loc: tuple, lines: dict, dupes: list) -> None:
-    """Record the 1-based line of every key and item; note keys given twice."""
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                dupes.append((loc + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
-            _node_lines(value_node, loc + (key,), lines, dupes)
-            lines[loc + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _node_lines(item, loc + (index,), lines, dupes)
+def shown(value: object) -> str | None:
+    """A value as an issue shows it (InputIssue clips long text): a number of 4,000 digits
+    is said in words, not printed."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**60:
+        return f"a number of {len(str(abs(value))):,} digits"
+    return None if value is None else str(value)
 
 
 def read_scenario(path: Path | str) -> ScenarioFile:
     """Parse and validate a scenario file; raises InputError with every problem and its line."""
     path = Path(path)
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([InputIssue(name, None, None, None, f"cannot read: {exc}")]) from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        issue = InputIssue(name, line, None, None, f"not valid YAML: {problem}")
-        raise InputError([issue]) from exc
-    lines: dict[tuple, int] = {}
-    dupes: list[tuple[tuple, int]] = []
-    if root is not None:
-        _node_lines(root, (), lines, dupes)
+    data, root = load_yaml(read_text(path), name)
+    lines, dupes = node_lines(root) if root is not None else ({}, [])
     issues = [
         InputIssue(name, line, ".".join(map(str, loc)), None, "key given twice")
         for loc, line in dupes
@@ -216,14 +279,24 @@ def read_scenario(path: Path | str) -> ScenarioFile:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            value = err.get("input") if not isinstance(err.get("input"), dict | list) else None
-            message = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown key"
-            issues.append(holder.issue(loc, value, message))
+        issues += validation_issues(exc, holder.issue)
         raise InputError(issues) from exc
+    except RecursionError as exc:  # last resort, as in load_yaml
+        raise fail(name, "nested too deeply") from exc
     if issues:
         raise InputError(issues)
     return ScenarioFile(scenario, name, lines)
+
+
+def validation_issues(exc: ValidationError,
+                      issue: Callable[[tuple, object, str], InputIssue]) -> list[InputIssue]:
+    """Pydantic's errors as issues, in words: the key path, the value and what is expected."""
+    out = []
+    for err in exc.errors():
+        value = err.get("input") if not isinstance(err.get("input"), dict | list) else None
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        loc = tuple(part for part in err["loc"] if part != "[key]")  # a bad mapping key
+        out.append(issue(loc, value, message))
+    return out

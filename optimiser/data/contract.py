@@ -1,52 +1,179 @@
-"""The data contract (DATA.md v1) as pydantic row models and a table of file specs.
+"""The data contract (DATA.md v1.1) as pydantic row models and a table of file specs.
 
 Each CSV row is validated by its row model; the file specs say which files exist, which are
 required, which columns identify a row, and which row model reads them. Keeping the contract
 as data lets the loader stay generic and the error messages name the column the contract uses.
+
+Each column type also carries a `Fast` marker: what a cell of that type looks like when it is
+surely valid (plain ASCII digits within range, a well-formed code...). The loader accepts such
+cells column-wise, millions at a time, and sends only the others to the row model's own field
+validators, which stay the contract and word the errors (tests check that both agree).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
-_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+from optimiser.limits import MAX_COUNT
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""DATA.md v1.1: a code starts with a letter or digit, so no spreadsheet reads it as a formula
+(`=X`, `+X`, `-X`, `@X`). Use `fullmatch`: `$` alone would let a trailing newline through."""
+CODE_RULE = ("a code uses only ASCII letters, digits, '_' and '-', "
+             "and starts with a letter or digit")
+CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters refused in text: C0 (NUL, tab, ESC...) except the line breaks of a quoted
+multi-line cell, DEL and C1. Spreadsheet writers refuse them, and they are invisible when typed."""
+_CONTROL_NAMES = {"\x00": "a NUL byte", "\t": "a tab", "\x0b": "a vertical tab",
+                  "\x0c": "a form feed", "\x1b": "an ESC", "\x7f": "a DEL"}
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_BEYOND = 10**18
+"""Stands for any integer of more than 18 digits: its sign is all the range checks need."""
 
 
-def _blank_to_none(value: Any) -> Any:  # noqa: ANN401 - pydantic validators see raw cells
+@dataclass(frozen=True)
+class Fast:
+    """What a surely-valid cell of a column type looks like (read by `fastcheck.py`).
+
+    `kind` is "code", "text" (required, stripped), "opt_text", "int" or "float"; numbers must
+    lie in [low, high]; `optional` cells may be blank (None). A cell that does not fit goes to
+    the row model, so the marker may be stricter than the contract, never looser.
+    """
+
+    kind: str
+    low: float = 0
+    high: float = 0
+    optional: bool = False
+
+
+def control_problem(text: str) -> str | None:
+    """The message for the first control character of `text`, or None when there is none."""
+    found = CONTROL.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    name = f"{_CONTROL_NAMES[char]} ({code})" if char in _CONTROL_NAMES else code
+    return (f"contains {name}, a control character: invisible, and refused by spreadsheets; "
+            "remove it")
+
+
+def _refuse_control(value: Any) -> Any:  # noqa: ANN401 - pydantic validators see raw cells
+    """Refuse a control character anywhere in the raw cell (before stripping)."""
+    if isinstance(value, str) and (problem := control_problem(value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:  # noqa: ANN401
     """Treat an empty cell as absent so the field default (MODEL.md table) applies."""
     if isinstance(value, str) and value.strip() == "":
         return None
     return value
 
 
+def _text(value: Any) -> Any:  # noqa: ANN401
+    """Required text: no control character, surrounding spaces stripped."""
+    value = _refuse_control(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _optional_text(value: Any) -> Any:  # noqa: ANN401
+    """Optional text: blank is absent; otherwise no control character (kept as written)."""
+    return _refuse_control(_blank_to_none(value))
+
+
+def _code(value: str) -> str:
+    """A code is an identifier (DATA.md v1.1); the message states the rule, not a regex."""
+    if not CODE_PATTERN.fullmatch(value):
+        if value.strip() == "":
+            raise ValueError("a value is required")
+        raise ValueError(f"{value!r} is not a valid code: {CODE_RULE}")
+    return value
+
+
 def _strict_int(value: Any) -> Any:  # noqa: ANN401
-    """Accept "3" but refuse "3.5" and "3.0": counts of doctors are whole numbers in the CSV."""
+    """Accept "3" but refuse "3.5", "3.0" and non-ASCII digits: counts are whole numbers.
+
+    An integer of more than 18 digits becomes ±10^18 so that the range checks refuse it with
+    their own message, instead of Python's digit limit or an int64 overflow further on.
+    """
     value = _blank_to_none(value)
     if isinstance(value, str):
         text = value.strip()
         if not _WHOLE_NUMBER.fullmatch(text):
             raise ValueError(f"expected a whole number, got {value!r}")
+        if len(text.lstrip("+-").lstrip("0")) > 18:
+            return -_BEYOND if text.startswith("-") else _BEYOND
         return int(text)
     return value
 
 
-Code = Annotated[str, Field(pattern=CODE_PATTERN.pattern)]
-Text = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
-OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-NonNegInt = Annotated[int, BeforeValidator(_strict_int), Field(ge=0)]
-PosInt = Annotated[int, BeforeValidator(_strict_int), Field(ge=1)]
-OptPosInt = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_strict_int)]
-OptNonNegInt = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_strict_int)]
-OptNonNegFloat = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
-NonNegFloat = Annotated[float, BeforeValidator(_blank_to_none), Field(ge=0)]
-Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_blank_to_none)]
-Longitude = Annotated[
-    Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_blank_to_none)]
+def _at_most(high: float, message: str) -> AfterValidator:
+    """An upper bound with a message that states the range and why it exists."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and value > high:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _year(value: int) -> int:
+    """A promotion is a graduation year."""
+    if not 1900 <= value <= 2200:
+        raise ValueError("a promotion is a year from 1900 to 2200")
+    return value
+
+
+COUNT_RANGE = _at_most(MAX_COUNT, "above 10^9, the model's range")
+"""Counts beyond 10^9 are typing errors, and larger numbers overflow the solver (limits.py)."""
+
+
+def _count(low: int, optional: bool) -> Any:  # noqa: ANN401 - a type, built once per use
+    """A whole count in [low, 10^9], optionally blank."""
+    inner = Annotated[int, Field(ge=low), COUNT_RANGE]
+    if optional:
+        return Annotated[inner | None, BeforeValidator(_strict_int),
+                         Fast("int", low, MAX_COUNT, optional=True)]
+    return Annotated[inner, BeforeValidator(_strict_int), Fast("int", low, MAX_COUNT)]
+
+
+def _number(low: float, high: float, optional: bool,
+            upper: Callable[..., Any] | None = None) -> Any:  # noqa: ANN401
+    """A finite number in [low, high]; `upper` words the upper bound when it is a plausibility
+    limit rather than a fact of geography."""
+    bounds = [Field(ge=low), upper] if upper is not None else [Field(ge=low, le=high)]
+    inner = Annotated[float, *bounds]
+    if optional:
+        return Annotated[inner | None, BeforeValidator(_blank_to_none),
+                         Fast("float", low, high, optional=True)]
+    return Annotated[inner, BeforeValidator(_blank_to_none), Fast("float", low, high)]
+
+
+Code = Annotated[str, AfterValidator(_code), Fast("code")]
+Text = Annotated[str, BeforeValidator(_text), Fast("text")]
+OptText = Annotated[str | None, BeforeValidator(_optional_text), Fast("opt_text", optional=True)]
+NonNegInt = _count(0, optional=False)
+PosInt = _count(1, optional=False)
+OptPosInt = _count(1, optional=True)
+OptNonNegInt = _count(0, optional=True)
+Year = Annotated[int, BeforeValidator(_strict_int), AfterValidator(_year), Fast("int", 1900, 2200)]
+Norm = _number(0, 100_000, False, _at_most(
+    100_000, "above 100,000 per 100,000 inhabitants, more specialists than inhabitants "
+             "(the range is 0 to 100,000)"))
+Weight = _number(0, 10**6, True, _at_most(
+    10**6, "above 10^6, beyond any plausible weight (the range is 0 to 10^6)"))
+Cost = _number(0, 10**9, True, _at_most(
+    10**9, "above 10^9, beyond any plausible yearly cost per doctor (the range is 0 to 10^9)"))
+Latitude = _number(-90, 90, True)
+Longitude = _number(-180, 180, True)
 
 
 class Row(BaseModel):
@@ -71,7 +198,7 @@ class DelegationRow(Row):
     name_ar: OptText = None
     region_code: Code
     population: PosInt
-    priority_weight: OptNonNegFloat = None
+    priority_weight: Weight = None
     latitude: Latitude = None
     longitude: Longitude = None
 
@@ -82,9 +209,9 @@ class SpecialtyRow(Row):
     specialty_code: Code
     name_fr: Text = Field(min_length=1)
     name_en: OptText = None
-    norm_per_100k: NonNegFloat
+    norm_per_100k: Norm
     min_presence: OptPosInt = None
-    weight: OptNonNegFloat = None
+    weight: Weight = None
 
 
 class WorkforceRow(Row):
@@ -107,7 +234,7 @@ class CapacityRow(Row):
 class PostsRow(Row):
     """Posts opened for one specialty and one graduating promotion."""
 
-    promotion: Annotated[int, BeforeValidator(_strict_int)]
+    promotion: Year
     specialty_code: Code
     posts: NonNegInt
 
@@ -120,7 +247,7 @@ class ContingentRow(Row):
     origin: OptText = None
     min_team: OptPosInt = None
     max_sites: OptPosInt = None
-    cost_per_doctor: OptNonNegFloat = None
+    cost_per_doctor: Cost = None
     eligible: OptText = None
 
 
@@ -150,6 +277,17 @@ class FileSpec:
     def columns(self) -> list[str]:
         """Every column the contract knows, in declaration order."""
         return list(self.row_model.model_fields)
+
+    @property
+    def float_columns(self) -> list[str]:
+        """Columns holding decimal numbers (where a `;` file may use a decimal comma)."""
+        return [n for n in self.columns if (f := fast_marker(self.row_model, n))
+                and f.kind == "float"]
+
+
+def fast_marker(model: type[Row], column: str) -> Fast | None:
+    """The `Fast` marker of a column of a row model, if its type has one."""
+    return next((m for m in model.model_fields[column].metadata if isinstance(m, Fast)), None)
 
 
 FILES: dict[str, FileSpec] = {

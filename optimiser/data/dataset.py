@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimiser.data.consistency import check_dataset
 from optimiser.data.contract import FILES
-from optimiser.data.load import LINE, read_folder
+from optimiser.data.load import LINE, collector_paused, read_folder
 from optimiser.errors import InputError
 
 DEFAULTS: dict[str, dict[str, float]] = {
@@ -73,10 +73,11 @@ def _sources(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
 def load_dataset(folder: Path | str) -> Dataset:
     """Read and validate a dataset folder; raises InputError listing every problem at once."""
     folder = Path(folder)
-    tables, issues = read_folder(folder)
-    issues += check_dataset(tables)
-    if issues:
-        raise InputError(issues)
+    with collector_paused():
+        tables, issues, failed = read_folder(folder)
+        issues += check_dataset(tables, failed)
+        if issues:
+            raise InputError(issues)
     return Dataset(
         path=folder,
         sources=_sources(tables),

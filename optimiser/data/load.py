@@ -1,122 +1,262 @@
 """Read a dataset folder into validated tables, collecting every problem before failing.
 
-The csv module (not pandas) reads the files so that each record keeps its real line number,
-even with quoted multi-line cells; the pydantic row models of `contract.py` validate each row.
+Three steps, each in its module: `rawcsv.py` checks that a file is a regular, readable UTF-8
+file within the size limits and turns it into CSV records with their physical line numbers
+(the csv module's line count, so quoted multi-line cells keep true line numbers);
+`fastcheck.py` judges the distinct cells of each column (a fast check, then the row models
+of `contract.py`); here the verdicts become issues or table rows, a batch of records at a time.
+
+Excel exports are accepted as they come:
+- a file whose header line has `;` and no `,` (French Excel's "CSV") is read with `;` as
+  separator, and its decimal columns accept a decimal comma (`2,5` is 2.5);
+- empty header cells (Excel's `a,b,c,,`) are ignored with their column, which must be empty;
+- a UTF-8 byte-order mark is ignored; a UTF-16 ("Unicode text") file or a byte that is not UTF-8
+  gets one issue with the advice to save as "CSV UTF-8 (comma delimited)".
+
+A file that cannot be read to its end (not a regular file, bad encoding, unclosed quote, a line
+over the limit, a bad header) gives no table: `read_folder` returns its name among the failed
+files, so that the consistency checks do not report every reference into it as unknown.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import gc
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
-from optimiser.data.contract import FILES, FileSpec
+from optimiser.data.columns import ColumnParts
+from optimiser.data.contract import FILES, FileSpec, control_problem
+from optimiser.data.fastcheck import ColumnChecker, Verdicts, clipped
+from optimiser.data.rawcsv import Batch, CsvSource, FileProblem, kind_of, open_regular, path_problem
 from optimiser.errors import InputIssue
 
 REJECTED = "rejected_codes"
 LINE = "_line"
 """Column holding the CSV line of each row, kept so that consistency checks can point at it."""
+_NUMERIC = {"int": np.int64, "float": np.float64}
+BATCH_ROWS = 32_768
+"""Records validated together: large enough for column-wise checks to pay, small enough that a
+batch of raw cells stays a few MB."""
 
 
-def read_text(path: Path) -> tuple[str | None, list[InputIssue]]:
-    """Decode a file as UTF-8 (a BOM is tolerated); a bad byte is reported with its line."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.end].hex()
-        return None, [InputIssue(path.name, line, None, None, f"not UTF-8 (byte 0x{bad})")]
+class TableBuilder:
+    """Validated rows of one file, accumulated column by column, batch after batch."""
+
+    def __init__(self, spec: FileSpec, header: list[str], decimal_comma: bool) -> None:
+        self.spec = spec
+        self.header = header
+        self.issues: list[InputIssue] = []
+        self.rejected: set[str] = set()
+        self.checkers = [
+            ColumnChecker(f"column {j + 1}", None, unnamed=True) if not name
+            else ColumnChecker(name, spec.row_model if name in spec.columns else None,
+                               decimal_comma)
+            for j, name in enumerate(header)]
+        self.extra = [h for h in header if h and h not in spec.columns]
+        self._parts = {c.column: ColumnParts(_NUMERIC.get(c.kind)) for c in self.checkers
+                       if not c.unnamed}
+        self._lines: list[np.ndarray] = []
+        self._key_column = header.index(spec.key[0])
+
+    def add(self, batch: Batch) -> None:
+        """Judge a batch: issues for refused cells, values of the rows that are all valid."""
+        rows, lines = self._right_width(batch)
+        if not rows:
+            return
+        factorised = [pd.factorize(np.array(cells, dtype=object))
+                      for cells in zip(*rows, strict=True)]
+        blank = np.ones(len(rows), dtype=bool)
+        for codes, uniques in factorised:
+            blank &= np.fromiter((u.strip() == "" for u in uniques), bool, len(uniques))[codes]
+        valid = ~blank
+        judged = [checker.judge(uniques) for checker, (_, uniques) in zip(self.checkers, factorised,
+                                                                          strict=True)]
+        for checker, verdicts, (codes, uniques) in zip(self.checkers, judged, factorised,
+                                                       strict=True):
+            refused = ~verdicts.ok[codes] & ~blank
+            if refused.any():
+                valid &= ~refused
+                self._refused_cells(checker, verdicts, codes, uniques, refused, lines)
+        self._reject_keys(factorised[self._key_column], ~valid & ~blank)
+        for checker, verdicts, (codes, _) in zip(self.checkers, judged, factorised, strict=True):
+            if not checker.unnamed:
+                self._parts[checker.column].add(verdicts.values[codes][valid])
+        self._lines.append(lines[valid])
+
+    def _right_width(self, batch: Batch) -> tuple[list[list[str]], np.ndarray]:
+        """Records with as many fields as the header; blank ones are skipped, others reported."""
+        rows, width = batch.rows, len(self.header)
+        lengths = np.fromiter(map(len, rows), np.int64, len(rows))
+        wrong = lengths != width
+        if not wrong.any():
+            return rows, batch.lines
+        for i in np.flatnonzero(wrong):
+            cells = [c.strip() for c in rows[i] if c.strip()]
+            if cells:
+                msg = f"row has {len(rows[i])} fields but the header has {width}"
+                self.issues.append(InputIssue(self.spec.name, int(batch.lines[i]), None, None, msg))
+                self.rejected.update(cells)  # whichever cell is the key, it is not unknown
+        kept = np.flatnonzero(~wrong)
+        return [rows[i] for i in kept], batch.lines[kept]
+
+    def _refused_cells(self, checker: ColumnChecker, verdicts: Verdicts, codes: np.ndarray,
+                       uniques: np.ndarray, refused: np.ndarray, lines: np.ndarray) -> None:
+        """One issue per refusal, naming line, column and the cell as written. Built with `map`
+        over plain lists: two million bad rows must cost seconds, not minutes."""
+        column = None if checker.unnamed else checker.column
+        rows = np.flatnonzero(refused)
+        which, at = codes[rows].tolist(), lines[rows].tolist()
+        distinct = set(which)
+        values = {u: uniques[u] for u in distinct}
+        first = {u: verdicts.messages[u][0] for u in distinct}
+        self.issues += map(InputIssue, repeat(self.spec.name), at, repeat(column),
+                           map(values.__getitem__, which), map(first.__getitem__, which))
+        if any(len(verdicts.messages[u]) > 1 for u in distinct):  # several problems in a cell
+            self.issues += [InputIssue(self.spec.name, line, column, values[u], message)
+                            for line, u in zip(at, which, strict=True)
+                            for message in verdicts.messages[u][1:]]
+
+    def _reject_keys(self, key: tuple[np.ndarray, np.ndarray], rejected: np.ndarray) -> None:
+        """Codes of refused rows still exist for the planner: references to them are not
+        reported again as unknown codes (one mistake, one message)."""
+        if rejected.any():
+            codes, uniques = key
+            self.rejected.update(uniques[u].strip() for u in np.unique(codes[rejected]))
+
+    def frame(self) -> pd.DataFrame:
+        """The valid rows as a DataFrame: contract columns typed, extra columns as written."""
+        columns = [*self.spec.columns, *self.extra, LINE]
+        lines = np.concatenate(self._lines) if self._lines else np.empty(0, np.int64)
+        if len(lines) == 0:
+            table = pd.DataFrame.from_records([], columns=columns)
+        else:
+            data: dict[str, object] = {}
+            for column in [*self.spec.columns, *self.extra]:
+                parts = self._parts.get(column)
+                data[column] = (parts.column() if parts is not None
+                                else [self._default(column)] * len(lines))
+            data[LINE] = lines
+            table = pd.DataFrame(data, columns=columns)
+        table.attrs[REJECTED] = self.rejected
+        return table
+
+    def _default(self, column: str) -> object:
+        """The row model's default for a column the file does not have."""
+        return self.spec.row_model.model_fields[column].get_default(call_default_factory=True)
 
 
 def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame | None, list[InputIssue]]:
-    """Validate every row of one file; returns the rows as a DataFrame with a `_line` column."""
-    text, issues = read_text(path)
-    if text is None:
-        return None, issues
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or not any(h.strip() for h in header):
+    """Validate every row of one file; returns the rows as a DataFrame with a `_line` column,
+    or None when the file could not be read to its end."""
+    try:
+        with open_regular(path, spec.name) as raw, collector_paused():
+            return _read_source(CsvSource(raw, spec.name), spec)
+    except FileProblem as exc:
+        return None, [exc.issue]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while reading: millions of short-lived row lists (or of
+    issues) make it run thousands of times for nothing (no cycles are made here), which costs
+    a third of the load time and more with many issues. Restored as it was, even on error."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_source(source: CsvSource, spec: FileSpec) -> tuple[pd.DataFrame | None,
+                                                              list[InputIssue]]:
+    """Header, then batches of records, then the table (or None after a reading problem)."""
+    cells = source.header()
+    if source.problem is not None:
+        return None, [source.problem]
+    if cells is None or not any(h.strip() for h in cells):
         return None, [InputIssue(spec.name, 1, None, None, "empty file: no header row")]
-    header = [h.strip() for h in header]
-    issues += _header_issues(spec, header)
+    header = [h.strip() for h in cells]
+    issues = _header_issues(spec, header)
     if issues:
         return None, issues
-
-    records: list[dict[str, object]] = []
-    rejected_codes: set[str] = set()
-    known = set(spec.columns)
-    extra = [h for h in header if h not in known]
-    start = reader.line_num + 1
-    for cells in reader:
-        line, start = start, reader.line_num + 1
-        if not any(c.strip() for c in cells):
-            continue  # blank lines carry no data
-        if len(cells) != len(header):
-            msg = f"row has {len(cells)} fields but the header has {len(header)}"
-            issues.append(InputIssue(spec.name, line, None, None, msg))
-            continue
-        row = dict(zip(header, cells, strict=True))
-        try:
-            valid = spec.row_model.model_validate(row)
-        except ValidationError as exc:
-            issues += [_issue_from_error(spec.name, line, row, err) for err in exc.errors()]
-            rejected_codes.add(str(row.get(spec.key[0], "")).strip())
-            continue
-        record: dict[str, object] = {k: row[k] for k in extra}
-        record.update(valid)
-        record[LINE] = line
-        records.append(record)
-    columns = [*spec.columns, *extra, LINE]
-    table = pd.DataFrame.from_records(records, columns=columns)
-    # Codes of rows rejected above still exist for the planner: references to them are not
-    # reported again as unknown codes (one mistake, one message).
-    table.attrs[REJECTED] = rejected_codes
-    return table, issues
+    builder = TableBuilder(spec, header, decimal_comma=source.delimiter == ";")
+    for batch in source.batches(BATCH_ROWS):
+        builder.add(batch)
+    if source.problem is not None:
+        return None, [*builder.issues, source.problem]
+    return builder.frame(), builder.issues
 
 
 def _header_issues(spec: FileSpec, header: list[str]) -> list[InputIssue]:
-    """Missing required columns and repeated column names, reported on line 1."""
+    """Missing required columns, repeated or unprintable column names, reported on line 1."""
     issues = [
         InputIssue(spec.name, 1, column, None, "required column is missing")
         for column in spec.required_columns
         if column not in header
     ]
     seen: set[str] = set()
-    for column in header:
-        if column in seen:
+    for column in filter(None, header):
+        if (problem := control_problem(column)) is not None:
+            # Never echo a control character to the terminal: the name is shown by its repr.
+            issues.append(InputIssue(spec.name, 1, None, None,
+                                     f"column name {clipped(column)!r} {problem}"))
+        elif column in seen:
             issues.append(InputIssue(spec.name, 1, column, None, "column appears twice"))
+        elif column == LINE:
+            issues.append(InputIssue(spec.name, 1, column, None, "column name reserved by the "
+                                     "loader: rename the column"))
         seen.add(column)
     return issues
 
 
-def _issue_from_error(file: str, line: int, row: dict[str, str], err: dict) -> InputIssue:
-    """Turn one pydantic error into an issue that names the CSV column and its raw cell."""
-    column = str(err["loc"][0]) if err.get("loc") else None
-    value = row.get(column) if column is not None else None
-    message = str(err["msg"]).removeprefix("Value error, ")
-    if err.get("type") == "missing":
-        message = "a value is required"
-    return InputIssue(file, line, column, value, message)
+def _folder_problem(folder: Path) -> str | None:
+    """Why `--data` is not a dataset folder, if it is not one."""
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        return "dataset folder not found"
+    except OSError as exc:
+        return f"dataset folder cannot be read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    what = "a file" if stat.S_ISREG(info.st_mode) else kind_of(info.st_mode)
+    return f"not a dataset folder but {what}"
 
 
-def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[InputIssue]]:
-    """Read every contract file present in `folder`; missing required files are issues."""
+def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[InputIssue], set[str]]:
+    """Read every contract file present in `folder`; missing required files are issues.
+
+    Returns the tables, the issues, and the files that are present but could not be read
+    (a file name that exists is never taken for an absent file).
+    """
     tables: dict[str, pd.DataFrame] = {}
     issues: list[InputIssue] = []
-    if not folder.is_dir():
-        return tables, [InputIssue(str(folder), None, None, None, "dataset folder not found")]
+    failed: set[str] = set()
+    if (problem := _folder_problem(folder)) is not None:
+        return tables, [InputIssue(str(folder), None, None, None, problem)], failed
     for name, spec in FILES.items():
         path = folder / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             if spec.required:
                 issues.append(InputIssue(name, None, None, None, "required file is missing"))
             continue
+        if (problem := path_problem(path)) is not None:
+            issues.append(InputIssue(name, None, None, None, problem))
+            failed.add(name)
+            continue
         table, found = read_table(path, spec)
         issues += found
-        if table is not None:
+        if table is None:
+            failed.add(name)
+        else:
             tables[name] = table
-    return tables, issues
+    return tables, issues, failed

@@ -7,6 +7,8 @@ no lookups inside loops) and returns early when there is no data. Labels are rea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pulp
@@ -45,33 +47,36 @@ def add_posts_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
         m.add("posts", f"posts[{s},{p}]", expr, sense, posts, group=("posts", s, p))
 
 
-def _pair_label(inputs: ModelInputs, pos: int) -> str:
-    d, s = inputs.pairs.index[pos]
-    return f"{d},{s}"
+def _pair_labels(inputs: ModelInputs) -> list[str]:
+    """`d,s` of every pair position, formatted once (indexing a MultiIndex per row is slow)."""
+    return [f"{d},{s}" for d, s in inputs.pairs.index]
 
 
 def add_shortfall_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
     """u[d,s] >= target[d,s] - staff[d,s]  (MODEL.md rule 2), with staff = base + added."""
     rhs = (inputs.pairs["target"] - inputs.pairs["base"]).to_numpy()
+    labels = _pair_labels(inputs)
     for pos, u in m.pair_vars["u"].dropna().items():
         expr = m.added[pos] + u
-        m.add("shortfall", f"shortfall[{_pair_label(inputs, pos)}]", expr, ">=", rhs[pos])
+        m.add("shortfall", f"shortfall[{labels[pos]}]", expr, ">=", rhs[pos])
 
 
 def add_absence_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
     """a[d,s] >= m[d,s] - staff[d,s]  (MODEL.md rule 3): the first missing doctors."""
     rhs = (inputs.pairs["presence"] - inputs.pairs["base"]).to_numpy()
+    labels = _pair_labels(inputs)
     for pos, a in m.pair_vars["a"].dropna().items():
         expr = m.added[pos] + a
-        m.add("absence", f"absence[{_pair_label(inputs, pos)}]", expr, ">=", rhs[pos])
+        m.add("absence", f"absence[{labels[pos]}]", expr, ">=", rhs[pos])
 
 
 def add_overstaffing_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
     """o[d,s] >= staff[d,s] - target[d,s]  (MODEL.md rule 4)."""
     rhs = (inputs.pairs["base"] - inputs.pairs["target"]).to_numpy()
+    labels = _pair_labels(inputs)
     for pos, o in m.pair_vars["o"].items():
         expr = o - m.added[pos]
-        m.add("overstaffing", f"overstaffing[{_pair_label(inputs, pos)}]", expr, ">=", rhs[pos])
+        m.add("overstaffing", f"overstaffing[{labels[pos]}]", expr, ">=", rhs[pos])
 
 
 def add_capacity_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
@@ -147,32 +152,73 @@ def add_budget_constraint(m: AllocationModel, inputs: ModelInputs) -> None:
           group=("budget",))
 
 
-def selection_masks(
-    sel: Selection, x: pd.DataFrame, y: pd.DataFrame
-) -> tuple[pd.Series, pd.Series]:
-    """Rows of the x and y tables a scenario selection sums over.
+def selection_pairs(inputs: ModelInputs, selections: Sequence[Selection]) -> list[np.ndarray]:
+    """Pair positions (in inputs.pairs) each selection covers: its delegations x specialties,
+    read from one (delegation, specialty) -> position grid, ascending."""
+    index = inputs.pairs.index
+    delegations, specialties = index.levels
+    grid = np.full((len(delegations), len(specialties)), -1, dtype=np.int64)
+    grid[index.codes[0], index.codes[1]] = np.arange(len(index))
+    d_of = {code: i for i, code in enumerate(delegations)}
+    s_of = {code: i for i, code in enumerate(specialties)}
+    out = []
+    for sel in selections:
+        d = np.fromiter((d_of[c] for c in sel.delegations if c in d_of), dtype=np.int64)
+        s = np.fromiter((s_of[c] for c in sel.specialties if c in s_of), dtype=np.int64)
+        pairs = grid[np.ix_(d, s)].ravel()
+        out.append(np.sort(pairs[pairs >= 0]))
+    return out
+
+
+class _RowsByPair:
+    """A table's rows grouped by pair once, so that any set of pairs maps to its rows with a
+    few array operations (no scan of the table per selection)."""
+
+    def __init__(self, table: pd.DataFrame, n_pairs: int) -> None:
+        pair = table["pair"].to_numpy(np.int64) if len(table) else np.zeros(0, np.int64)
+        self.order = np.argsort(pair, kind="stable")
+        self.starts = np.searchsorted(pair[self.order], np.arange(n_pairs + 1))
+
+    def rows(self, pairs: np.ndarray) -> np.ndarray:
+        """Positions of the rows of these pairs, ascending (the table's own order)."""
+        begin, length = self.starts[pairs], self.starts[pairs + 1] - self.starts[pairs]
+        offset = np.repeat(begin - (np.cumsum(length) - length), length)
+        return np.sort(self.order[offset + np.arange(int(length.sum()))])
+
+
+def selection_rows(inputs: ModelInputs, x: pd.DataFrame, y: pd.DataFrame,
+                   selections: Sequence[Selection] | None = None
+                   ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each selection (default: all of inputs.selections), the positions of the rows of
+    `x` and of `y` it sums over. Both tables need a `pair` column (any table keyed like the
+    model's: the literal, hull, greedy or per-promotion x).
 
     Foreign doctors have no promotion: a promotion filter selects national posts only.
+    Linear in the selections' sizes: 10,000 selections in well under a second, where a scan
+    of both tables per selection took minutes.
     """
-    def in_selection(table: pd.DataFrame) -> pd.Series:
-        if table.empty:
-            return pd.Series(False, index=table.index, dtype=bool)
-        return table["delegation"].isin(sel.delegations) & table["specialty"].isin(sel.specialties)
-
-    mask_x = in_selection(x) & (sel.counts in ("posts", "all"))
-    if sel.promotions is not None and not x.empty:
-        mask_x &= x["promotion"].isin(sel.promotions)
-    mask_y = in_selection(y) & (sel.counts in ("foreign", "all") and sel.promotions is None)
-    return mask_x, mask_y
+    selections = inputs.selections if selections is None else selections
+    n = len(inputs.pairs)
+    by_x, by_y = _RowsByPair(x, n), _RowsByPair(y, n)
+    promotion = x["promotion"].to_numpy() if len(x) else np.zeros(0, np.int64)
+    none = np.zeros(0, np.int64)
+    out = []
+    for sel, pairs in zip(selections, selection_pairs(inputs, selections), strict=True):
+        rows_x = by_x.rows(pairs) if sel.counts in ("posts", "all") else none
+        if sel.promotions is not None:
+            rows_x = rows_x[np.isin(promotion[rows_x], list(sel.promotions))]
+        foreign = sel.counts in ("foreign", "all") and sel.promotions is None
+        out.append((rows_x, by_y.rows(pairs) if foreign else none))
+    return out
 
 
 def add_scenario_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
     """Min <= sum of x and/or y over a selection <= max  (MODEL.md rule 10, SCENARIO.md)."""
-    for sel in inputs.selections:
-        mask_x, mask_y = selection_masks(sel, m.x, m.y)
-        terms = [*(m.x.loc[mask_x, "var"] if len(m.x) else []),
-                 *(m.y.loc[mask_y, "var"] if len(m.y) else [])]
-        expr = affine(terms)
+    x_var = m.x["var"].to_numpy(object) if len(m.x) else np.zeros(0, object)
+    y_var = m.y["var"].to_numpy(object) if len(m.y) else np.zeros(0, object)
+    rows = selection_rows(inputs, m.x, m.y)
+    for sel, (rows_x, rows_y) in zip(inputs.selections, rows, strict=True):
+        expr = affine([*x_var[rows_x], *y_var[rows_y]])
         group = ("scenario", sel.name)
         if sel.lower is not None and sel.lower == sel.upper:
             m.add("scenario", f"{sel.label}", expr, "==", sel.lower, group=group)

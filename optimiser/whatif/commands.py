@@ -135,10 +135,9 @@ def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...]
     command with --resume to solve the rest.
     """
     from optimiser.folders import check_out
-    from optimiser.limits import SWEEP_POINTS
     from optimiser.pipeline import default_data_dir
     from optimiser.scenario import read_scenario
-    from optimiser.whatif.paths import PathError, parse_vary
+    from optimiser.whatif.paths import PathError, grid_size, parse_vary
     from optimiser.whatif.sweep import SweepSpec
     from optimiser.whatif.sweep_output import fingerprint, read_partial
 
@@ -151,11 +150,10 @@ def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...]
         raise click.BadParameter("at most two --vary", param_hint="--vary")
     if len({v.path for v in parsed}) < len(parsed):
         raise click.BadParameter("the same PATH is varied twice", param_hint="--vary")
-    total = 1
-    for vary in parsed:
-        total *= len(vary.values)
-    if total > SWEEP_POINTS.value:
-        raise click.BadParameter(SWEEP_POINTS.message(f"{total:,} points"), param_hint="--vary")
+    try:
+        total = grid_size(parsed)  # refuses a grid beyond limits.SWEEP_POINTS before building it
+    except PathError as exc:
+        raise click.BadParameter(str(exc), param_hint="--vary") from exc
     name = read_scenario(scenario).scenario.name
     spec = SweepSpec(data_dir, scenario, parsed, reuse=not rebuild)
     out = out_dir or Path("reports") / f"sweep-{name}"

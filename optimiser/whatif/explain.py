@@ -26,6 +26,8 @@ import pulp
 
 from optimiser.data import Dataset
 from optimiser.diagnose import Conflict, find_conflict, relaxable_groups
+from optimiser.diagnose import fmt_number as _fmt
+from optimiser.errors import InputError
 from optimiser.inputs import ModelInputs, build_inputs
 from optimiser.model import BuildOptions, build_model
 from optimiser.model.core import Group
@@ -39,8 +41,14 @@ from optimiser.whatif.reuse import IncompatibleVariant, ReusableModel
 TOL = 1e-6
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.6g}".replace(",", " ")
+def _new_bound(old: float, amount: float) -> int | float:
+    """The relaxed bound: a whole bound stays whole. The solver's slack may read 34.0000001;
+    the bound moves to the whole number the relaxation reached (a raised bound rounds up, a
+    lowered one down), so the hint never says "raise fix from 0 to 0.999999"."""
+    new = old + amount
+    if not float(old).is_integer():
+        return new
+    return math.floor(new + TOL) if amount < 0 else math.ceil(new - TOL)
 
 
 @dataclass(frozen=True)
@@ -111,19 +119,21 @@ def _pair(label: str) -> tuple[str, ...]:
 def _words(inputs: ModelInputs, relax: Relaxation) -> None:
     """Fill the relaxation's lines and scenario patch from its changes."""
     by_group: dict[Group, list[Change]] = {}
+    selections = {sel.name: sel for sel in reversed(inputs.selections)}  # first of a name
     for change in relax.changes:
         by_group.setdefault(change.group, []).append(change)
     for group, changes in by_group.items():
         kind = group[0]
         if kind == "scenario":
-            sel = next(s for s in inputs.selections if s.name == group[1])
+            sel = selections[group[1]]
             for c in changes:
                 bound = c.label.rsplit(".", 1)[-1] if c.label.endswith((".min", ".max")) \
                     else "fix"
                 verb = "lower" if c.amount < 0 else "raise"
+                new = _new_bound(c.old, c.amount)
                 relax.lines.append(f"{verb} `{sel.name}` {bound} from {_fmt(c.old)} to "
-                                   f"{_fmt(c.old + c.amount)} ({sel.description})")
-                relax.patch[f"constraints.{sel.name}.{bound}"] = c.old + c.amount
+                                   f"{_fmt(new)} ({sel.description})")
+                relax.patch[f"constraints.{sel.name}.{bound}"] = new
         elif kind == "capacity":
             total = sum(c.amount for c in changes)
             where = ", ".join(f"{_pair(c.label)[0]} {_fmt(c.old)} -> "
@@ -226,9 +236,12 @@ def _verify(relax: Relaxation, dataset: Dataset, document: dict | None, source: 
     """Apply the patch to the scenario and solve it: the relaxation must make it feasible."""
     if document is None or relax.needs_data_change or not relax.patch:
         return
-    doc = apply_patch(document, relax.patch)
-    run = run_scenario(build_inputs(dataset, scenario_file(doc, source)))
-    relax.verified = run.result.status.has_plan
+    try:  # a patch past the scenario's ranges (a capacity above 10^9) is no fix
+        inputs = build_inputs(dataset, scenario_file(apply_patch(document, relax.patch), source))
+    except (InputError, PathError):
+        relax.verified = False
+        return
+    relax.verified = run_scenario(inputs).result.status.has_plan
 
 
 def explain_infeasible(inputs: ModelInputs, document: dict | None = None,

@@ -22,15 +22,17 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from optimiser import limits
 from optimiser.errors import InputError, InputIssue
-from optimiser.scenario import Scenario, ScenarioFile
+from optimiser.scenario import Scenario, ScenarioFile, shown, validation_issues
+from optimiser.yamlread import load_yaml, read_yaml
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 RANGE = re.compile(rf"^\s*({NUMBER})\s*:\s*({NUMBER})\s*:\s*({NUMBER})\s*$")
@@ -56,29 +58,74 @@ class Vary:
 
 def _number(text: str) -> int | float:
     value = float(text)
-    return int(value) if value.is_integer() and re.fullmatch(r"[-+]?\d+", text) else value
+    if not math.isfinite(value):
+        raise PathError(f"{text!r} is not a finite number")
+    return int(text) if re.fullmatch(r"[-+]?\d+", text) else value
+
+
+def _too_many(count: int, what: str) -> PathError:
+    return PathError(f"{what}: {limits.SWEEP_POINTS.message(f'{count:,} points')}")
+
+
+def range_count(a: int | float, b: int | float, step: int | float) -> int:
+    """Values of the inclusive range a:b:step, computed without building it (exact for
+    integers: no float division of 10^30-sized numbers)."""
+    if all(isinstance(v, int) for v in (a, b, step)):
+        return (b - a) // step + 1
+    ratio = (b - a) / step
+    return math.floor(ratio + 1e-9) + 1 if math.isfinite(ratio) else 2**63
 
 
 def parse_values(text: str) -> list[Any]:
-    """`v1,v2,...` or `a:b:step` (inclusive of b when reached) -> list of values."""
+    """`v1,v2,...` or `a:b:step` (inclusive of b when reached) -> list of values.
+
+    The count is checked against limits.SWEEP_POINTS before any list is built: `0:10^9:1`
+    must be refused in microseconds, not after filling the memory.
+    """
+    limit = limits.SWEEP_POINTS.value
     match = RANGE.match(text)
     if match:
         a, b, step = (_number(g) for g in match.groups())
         if step == 0 or (b - a) * step < 0:
             raise PathError(f"range {text!r}: the step must be non-zero and lead from a to b")
-        count = math.floor((b - a) / step + 1e-9) + 1
+        count = range_count(a, b, step)
+        if count > limit:
+            raise _too_many(count, f"range {text!r}")
         ints = all(isinstance(v, int) for v in (a, b, step))
         return [a + i * step if ints else round(a + i * step, 10) for i in range(count)]
+    tokens = text.split(",", limit)
+    if len(tokens) > limit:
+        raise _too_many(text.count(",") + 1, f"values {text[:40]!r}...")
     values = []
-    for token in text.split(","):
+    for token in tokens:
         token = token.strip()
         if not token:
             raise PathError(f"empty value in {text!r}")
-        try:
-            values.append(yaml.safe_load(token))
-        except yaml.YAMLError as exc:
-            raise PathError(f"value {token!r} is not a number, true/false or text") from exc
+        values.append(_value(token))
     return values
+
+
+def _value(token: str) -> Any:  # noqa: ANN401 - a YAML scalar
+    """One value read as YAML: a number, true/false, null or text, never a nested document."""
+    try:
+        value = load_yaml(token, "--vary")[0]
+    except InputError as exc:
+        raise PathError(f"value {token!r} is not a number, true/false or text") from exc
+    if isinstance(value, list | dict):
+        raise PathError(f"value {token!r} is a list or mapping: a PATH takes one number or word")
+    return value
+
+
+def grid_size(varies: Sequence[Vary]) -> int:
+    """Points of the grid of `varies` (the product of their value counts), checked against
+    limits.SWEEP_POINTS before the grid is built; raises PathError past it."""
+    count = 1
+    for vary in varies:
+        count *= max(len(vary.values), 1)
+    if count > limits.SWEEP_POINTS.value:
+        sizes = " x ".join(f"{len(v.values):,}" for v in varies)
+        raise _too_many(count, f"{sizes} values")
+    return count
 
 
 def parse_vary(text: str) -> Vary:
@@ -117,7 +164,7 @@ def _keyed_item(items: list, section: str, codes: list[str]) -> dict:
     """The list item of `section` with these codes, added when absent."""
     fields, _ = KEYED_LISTS[section]
     if section == "posts":  # promotion is the numeric code, in either position
-        numeric = [c for c in codes if re.fullmatch(r"\d+", c)]
+        numeric = [c for c in codes if re.fullmatch(r"\d{1,9}", c)]  # int() of 5,000 digits fails
         if len(numeric) != 1:
             raise PathError("overrides.posts.SPEC.PROMOTION needs one promotion year")
         codes = [next(c for c in codes if c != numeric[0]), numeric[0]]
@@ -136,7 +183,7 @@ def _constraint(constraints: list, ref: str) -> dict:
         name = con.get("name")
         if str(name) == ref or (name is None and ref == f"constraint-{i + 1}"):
             return con
-    if re.fullmatch(r"\d+", ref) and int(ref) < len(constraints):
+    if re.fullmatch(r"\d{1,9}", ref) and int(ref) < len(constraints):
         return constraints[int(ref)]
     names = [str(c.get("name") or f"constraint-{i + 1}") for i, c in enumerate(constraints)]
     raise PathError(f"no constraint {ref!r} in the scenario (it has: {', '.join(names) or '-'})")
@@ -189,18 +236,21 @@ def point_label(point: dict[str, Any]) -> str:
 
 def scenario_file(document: dict, source: str) -> ScenarioFile:
     """Validate a (varied) scenario document; raises InputError naming the bad keys."""
+    def issue(loc: tuple, value: object, message: str) -> InputIssue:
+        return InputIssue(source, None, ".".join(map(str, loc)) or None, shown(value), message)
+
     try:
         scenario = Scenario.model_validate(document)
     except ValidationError as exc:
-        issues = [InputIssue(source, None, ".".join(map(str, e["loc"])) or None,
-                             None if isinstance(e.get("input"), dict | list) else str(
-                                 e.get("input")),
-                             str(e["msg"]).removeprefix("Value error, "))
-                  for e in exc.errors()]
-        raise InputError(issues) from exc
+        raise InputError(validation_issues(exc, issue)) from exc
     return ScenarioFile(scenario, source, {})
 
 
 def read_document(path: Path) -> dict:
-    """The scenario file as a plain mapping (validate it first with read_scenario)."""
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    """The scenario file as a plain mapping, read within the limits of read_scenario
+    (validate it with read_scenario to get line numbers in the errors)."""
+    document = read_yaml(path)
+    if document is not None and not isinstance(document, dict):
+        raise InputError([InputIssue(str(path), 1, None, None,
+                                     "a scenario is a mapping with a `name`")])
+    return document or {}

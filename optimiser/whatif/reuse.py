@@ -125,6 +125,10 @@ class InPlaceModel:
                     for kind, suffix in (("eq", ""), ("min", ".min"), ("max", ".max"))}
             self.selections.append((_selection_key(sel), {k: r for k, r in rows.items()
                                                           if r is not None}))
+        self._by_key: dict[tuple, list[int]] = {}
+        """Positions in `selections` of each selection key (linear matching of variants)."""
+        for i, (key, _) in enumerate(self.selections):
+            self._by_key.setdefault(key, []).append(i)
 
     def incompatibility(self, v: ModelInputs) -> str | None:
         """Why the variant cannot be solved on this model (None when it can)."""
@@ -151,17 +155,22 @@ class InPlaceModel:
         raise NotImplementedError
 
     def _match_selections(self, v: ModelInputs) -> list | None:
-        """Model rows of each variant selection (None if one has no counterpart)."""
-        free = list(range(len(self.selections)))
-        out = []
+        """Model rows of each variant selection (None if one has no counterpart).
+
+        Linear in the number of constraints (a dict of keys, not a search per selection):
+        a sweep matches every point, and scenarios of 10,000 constraints happen."""
+        used: set[int] = set()
+        taken: dict[tuple, int] = {}
+        out: list = []
         for sel in v.selections:
             key = _selection_key(sel)
-            match = next((i for i in free if self.selections[i][0] == key), None)
-            if match is None:
+            slots, k = self._by_key.get(key, []), taken.get(key, 0)
+            if k >= len(slots):
                 return None
-            free.remove(match)
-            out.append((sel, self.selections[match][1]))
-        out += [(None, self.selections[i][1]) for i in free]
+            taken[key] = k + 1
+            used.add(slots[k])
+            out.append((sel, self.selections[slots[k]][1]))
+        out += [(None, rows) for i, (_, rows) in enumerate(self.selections) if i not in used]
         return out
 
     def _foreign_bounds(self, v: ModelInputs, upper: np.ndarray) -> np.ndarray:

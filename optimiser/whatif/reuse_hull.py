@@ -42,6 +42,8 @@ class HullReusable(InPlaceModel):
         if reason is not None:
             raise IncompatibleVariant(reason)
         super().__init__(inputs, build_model(inputs, plan_build_options(inputs)), threads)
+        # The formulation's own options (presolve on from hull.PRESOLVE_FROM constraints).
+        self.highs_options = {**self.model.highs_options, **NO_HEURISTICS}
         lp = self.hm.highs.getLp()
         self.base_cost = np.asarray(lp.col_cost_, dtype=float)
         self.base_offset = float(lp.offset_)

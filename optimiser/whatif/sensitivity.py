@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.inputs import ModelInputs
-from optimiser.model.constraints import selection_masks
+from optimiser.model.constraints import selection_rows
 from optimiser.output import json_ready
 from optimiser.pipeline import Run
 from optimiser.results import plan_tables
@@ -59,11 +59,10 @@ def _blocked_x(inputs: ModelInputs, run: Run, x: pd.DataFrame) -> np.ndarray:
     cap = inputs.pairs["cap"].to_numpy()
     pair = x["pair"].to_numpy()
     blocked = ~np.isnan(cap[pair]) & (added[pair] + 1 > cap[pair] + TOL)
-    y = run.model.y.assign(doctors=run.result.y)
-    for sel, value in zip(inputs.selections, plan.scenario_values, strict=True):
-        if sel.upper is not None and value["value"] + 1 > sel.upper + TOL:
-            mask_x, _ = selection_masks(sel, x, y)
-            blocked |= mask_x.to_numpy()
+    at_max = [sel for sel, value in zip(inputs.selections, plan.scenario_values, strict=True)
+              if sel.upper is not None and value["value"] + 1 > sel.upper + TOL]
+    for rows_x, _ in selection_rows(inputs, x, run.model.y, at_max):
+        blocked[rows_x] = True
     return blocked
 
 
