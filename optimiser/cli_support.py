@@ -47,7 +47,7 @@ def run_with_signals(main: Callable[[], object]) -> None:
     try:
         main()
     except Interrupted as exc:
-        click.echo(f"\ninterrupted ({exc}): stopped; outputs written before are untouched",
+        click.echo(f"interrupted ({exc}): stopped; nothing was left half-written",
                    err=True)
         sys.exit(exc.exit_code)
 

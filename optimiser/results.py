@@ -74,6 +74,20 @@ def _staffing(inputs: ModelInputs, model: AllocationModel, result: SolveResult
     return posts, foreign, base, base + posts + foreign
 
 
+def plan_objective(inputs: ModelInputs, posts: np.ndarray, foreign: np.ndarray) -> float:
+    """MODEL.md's objective of national posts and foreign doctors given per pair position
+    (exact, from the integers: what `plan_tables` reports as `objective`)."""
+    base = inputs.pairs["base"].to_numpy(dtype=np.int64)
+    return _objective(inputs, base + posts + foreign, foreign)[0]
+
+
+def pair_totals(inputs: ModelInputs, model: AllocationModel, result: SolveResult
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """National posts and foreign doctors per pair position of a solved model."""
+    posts, foreign, _, _ = _staffing(inputs, model, result)
+    return posts, foreign
+
+
 def _objective(inputs: ModelInputs, staff: np.ndarray, foreign: np.ndarray
                ) -> tuple[float, float]:
     """MODEL.md's objective and its first term (weighted unmet need) for a staffing."""
@@ -124,6 +138,9 @@ def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult
         "presence_threshold": presence,
         "current": p["current"].to_numpy(),
         "departures": p["departures"].to_numpy(),
+        # most new doctors (posts + foreign) the pair can host; NaN = unlimited (null in
+        # plan.json, empty in delegations.csv), so a report can say "capacity reached"
+        "capacity": p["cap"].to_numpy(dtype=float),
         "staff_before": base,
         "posts": posts,
         "foreign": foreign,
