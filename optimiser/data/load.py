@@ -38,6 +38,19 @@ from optimiser.data.rawcsv import Batch, CsvSource, FileProblem, kind_of, open_r
 from optimiser.errors import InputIssue
 
 REJECTED = "rejected_codes"
+
+
+class SharedCodes(frozenset):
+    """The codes of rejected rows, kept in a table's `attrs`.
+
+    pandas deep-copies `attrs` into every frame or column derived from the table; two million
+    rejected codes made each column access cost half a second. The set never changes after
+    loading, so a copy may share it.
+    """
+
+    def __deepcopy__(self, memo: dict) -> SharedCodes:
+        return self
+
 LINE = "_line"
 """Column holding the CSV line of each row, kept so that consistency checks can point at it."""
 _NUMERIC = {"int": np.int64, "float": np.float64}
@@ -144,7 +157,7 @@ class TableBuilder:
                                 else [self._default(column)] * len(lines))
             data[LINE] = lines
             table = pd.DataFrame(data, columns=columns)
-        table.attrs[REJECTED] = self.rejected
+        table.attrs[REJECTED] = SharedCodes(self.rejected)
         return table
 
     def _default(self, column: str) -> object:
