@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from optimiser import limits
-from optimiser.data.contract import CODE_PATTERN, CODE_RULE
+from optimiser.data.contract import CODE_PATTERN, CODE_RULE, control_problem
 from optimiser.errors import InputError, InputIssue
 from optimiser.yamlread import fail, load_yaml, node_lines, read_text
 
@@ -57,6 +57,18 @@ def _name(value: Any) -> str:  # noqa: ANN401
         raise ValueError(f"a scenario name has at most {NAME_CHARS} characters (it names the "
                          f"plan folder); this one has {len(value)}")
     return value
+
+
+def _plain_text(value: Any) -> Any:  # noqa: ANN401
+    """Free text (a description, a constraint name) goes into the report and the workbook:
+    no control character (ESC, NUL, bell...), which spreadsheets refuse; line breaks are fine."""
+    value = _code_text(value)
+    if isinstance(value, str) and (problem := control_problem(value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_plain_text)]
 
 
 def _as_list(value: Any) -> Any:  # noqa: ANN401
@@ -183,7 +195,7 @@ class ScenarioConstraint(Strict):
     reason no planner would guess.
     """
 
-    name: Annotated[str, BeforeValidator(_code_text)] | None = None
+    name: Text | None = None
     region: CodeList = None
     delegation: CodeList = None
     specialty: CodeList = None
@@ -220,7 +232,7 @@ class Scenario(Strict):
     """A named what-if: parameters, overrides and constraints on top of a dataset."""
 
     name: Annotated[str, BeforeValidator(_name)]
-    description: str = ""
+    description: Text = ""
     parameters: Parameters = Parameters()
     overrides: Overrides = Overrides()
     constraints: Annotated[list[ScenarioConstraint], BeforeValidator(_few_constraints)] = []

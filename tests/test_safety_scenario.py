@@ -391,3 +391,16 @@ def test_hints_are_whole_numbers(tmp_path, constraint, line, patch):
     least = json.loads(report.read_text(encoding="utf-8"))["least_total_relaxation"]
     assert least["scenario_patch"] == patch
     assert all(isinstance(v, int) for v in least["scenario_patch"].values())
+
+
+def test_control_characters_in_scenario_text_are_refused(tmp_path):
+    """A description or constraint name goes into the workbook, which refuses ESC or a bell:
+    refused at load with its line, not an IllegalCharacterError after the solve."""
+    sc = tmp_path / "s.yaml"
+    sc.write_text('name: ctl\ndescription: "red \\x1b[31m text"\nconstraints:\n'
+                  '- {name: "a\\x07b", region: R1, min: 0}\n', encoding="utf-8")
+    code, output, _ = solve(_data(tmp_path / "data"), sc, tmp_path / "out")
+    _refused(tmp_path, code, output, "s.yaml:2", "s.yaml:4", "control character")
+    sc.write_text("name: ok\ndescription: |\n  two lines\n  of text\n", encoding="utf-8")
+    code, output, _ = solve(_data(tmp_path / "data2"), sc, tmp_path / "out")
+    assert code == 0, output

@@ -264,7 +264,7 @@ def explain_command(scenario: Path, data_dir: Path | None, json_path: Path | Non
     from optimiser.whatif.paths import read_document
     from optimiser.whatif.terminal import print_explanation
 
-    console, _ = _consoles()
+    console = Console(highlight=False, soft_wrap=True)  # long sentences stay on one line
     if json_path is not None:
         check_file_out(json_path, EXPLAIN_SIGNATURE)  # before solving anything
     inputs = load_inputs(data_dir, scenario)
