@@ -64,6 +64,9 @@ def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
     weights = p.groupby(level="delegation", sort=True)["priority_weight"].first()
     specialties = ds.specialties.reset_index().rename(columns={"specialty_code": "specialty"})
     specialties["norm_per_100k"] = spec_after.reindex(specialties["specialty"]).to_numpy()
+    for name in ("name_en", "name_ar"):  # optional columns (DATA.md): null when absent
+        if name not in specialties:
+            specialties[name] = None
     dele = ds.delegations.reset_index().rename(
         columns={"delegation_code": "delegation", "region_code": "region"})
     dele["priority_weight"] = weights.reindex(dele["delegation"]).to_numpy()
@@ -81,8 +84,8 @@ def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
     regions = ds.regions.reset_index().rename(columns={"region_code": "region"})
     return {
         "regions": _records(regions[["region", "name_fr", "name_ar"]]),
-        "specialties": _records(specialties[["specialty", "name_fr", "name_en", "norm_per_100k",
-                                             "min_presence", "weight"]]),
+        "specialties": _records(specialties[["specialty", "name_fr", "name_en", "name_ar",
+                                             "norm_per_100k", "min_presence", "weight"]]),
         "delegation_info": _records(dele[dele_cols]),
         "contingents": json_ready(contingents),
         "sources": ds.sources,

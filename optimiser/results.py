@@ -81,13 +81,6 @@ def plan_objective(inputs: ModelInputs, posts: np.ndarray, foreign: np.ndarray) 
     return _objective(inputs, base + posts + foreign, foreign)[0]
 
 
-def pair_totals(inputs: ModelInputs, model: AllocationModel, result: SolveResult
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """National posts and foreign doctors per pair position of a solved model."""
-    posts, foreign, _, _ = _staffing(inputs, model, result)
-    return posts, foreign
-
-
 def _objective(inputs: ModelInputs, staff: np.ndarray, foreign: np.ndarray
                ) -> tuple[float, float]:
     """MODEL.md's objective and its first term (weighted unmet need) for a staffing."""

@@ -134,6 +134,62 @@ def test_estimates_are_labelled(ds):
     assert labelled.all()
 
 
+ARABIC = re.compile(r"^[\u0600-\u06FF ()]+$")
+
+
+@pytest.mark.parametrize("folder", [DATA, ROOT / "data" / "example"], ids=lambda p: p.name)
+def test_specialties_have_arabic_names_with_their_source(folder):
+    """Every specialty has an Arabic name, and its provenance says it is a translation: no
+    published ministry list was used (SOURCES.md, `specialties.csv`)."""
+    rows = _rows(folder / "specialties.csv")
+    for row in rows:
+        assert ARABIC.match(row["name_ar"]), row["specialty_code"]
+        provenance = row.get("name_ar_source") or row["source"]
+        assert "translation (estimate)" in provenance, row["specialty_code"]
+    names = load_dataset(folder).specialties["name_ar"]
+    assert names.notna().all() and names.is_unique
+
+
+def _example_plan(out: Path) -> dict:
+    from optimiser.output import plan_document, write_plan_folder
+    from optimiser.pipeline import load_inputs, run_scenario
+
+    inputs = load_inputs(ROOT / "data" / "example", None)
+    run = run_scenario(inputs)
+    document = plan_document(inputs, run.result, run.plan, 0.0, timestamp=False)
+    write_plan_folder(out, document, run.plan)
+    return json.loads((out / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_plan_lists_arabic_specialty_names(tmp_path):
+    plan = _example_plan(tmp_path / "plan")
+    by_code = {r["specialty"]: r["name_ar"] for r in plan["specialties"]}
+    assert by_code["ANES"] == "التخدير والإنعاش"
+    assert all(by_code.values())
+
+
+def test_plan_rows_carry_hosting_capacity(tmp_path):
+    """delegations rows say each pair's hosting capacity (null / empty cell: unlimited), so a
+    report can say "capacity reached"; plan.json stays strict JSON, the CSV byte-stable."""
+    plan = _example_plan(tmp_path / "a")
+    capacity = _rows(ROOT / "data" / "example" / "capacity.csv")
+    limits = {(r["delegation_code"], r["specialty_code"]): int(r["max_new"]) for r in capacity}
+    csv_rows = _rows(tmp_path / "a" / "delegations.csv")
+    assert len(csv_rows) == len(plan["delegations"])
+    for row, line in zip(plan["delegations"], csv_rows, strict=True):
+        limit = limits.get((row["delegation"], row["specialty"]))
+        assert row["capacity"] == limit and line["capacity"] == ("" if limit is None
+                                                                 else str(limit))
+        if limit is not None:
+            assert row["posts"] + row["foreign"] <= limit
+    assert any(row["capacity"] is None for row in plan["delegations"])
+    json.loads((tmp_path / "a" / "plan.json").read_text(encoding="utf-8"),
+               parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))
+    _example_plan(tmp_path / "b")
+    for name in ("plan.json", "delegations.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
 def test_files_are_deterministic_text():
     for path in sorted(DATA.iterdir()):
         raw = path.read_bytes()

@@ -1,5 +1,6 @@
-"""Sensitivity: LP marginal values, greedy receivers and integer re-solves agree on hand
-instances; the greedy gain is a lower bound of the re-optimised gain everywhere."""
+"""Sensitivity: LP marginal values, receivers and integer re-solves agree on hand instances;
+receivers are exact on the example and the public cases (tests/test_sensitivity_receiver.py
+checks them against independent re-solves)."""
 
 from __future__ import annotations
 
@@ -31,21 +32,23 @@ def _hand(tmp_path, constraints=()):
     return inputs, run_scenario(inputs)
 
 
-def test_marginal_values_match_integer_resolves(tmp_path):
+def test_marginal_values_and_receivers(tmp_path):
     inputs, run = _hand(tmp_path)
-    s = compute_sensitivity(inputs, run, top=2)
+    s = compute_sensitivity(inputs, run)
     rows = {(r["specialty"], r["promotion"]): r for r in s["posts"]}
     assert rows[("S", 2024)]["marginal_value"] == pytest.approx(2.0)
     assert rows[("S", 2024)]["receiver"] == "D1"
     assert rows[("S", 2024)]["receiver_gain"] == pytest.approx(2.0)
-    assert rows[("S", 2024)]["integer_gain"] == pytest.approx(2.0)
-    assert rows[("S", 2024)]["integer_changes"] == {"D1": 1}
-    t = next(r for r in s["posts"] if r["specialty"] == "T" and "integer_gain" in r)
-    assert t["marginal_value"] == pytest.approx(0.8)
-    assert t["receiver"] == "D2" and t["receiver_gain"] == pytest.approx(0.8)
-    assert t["integer_gain"] == pytest.approx(0.8) and t["integer_changes"] == {"D2": 1}
+    # no contingent, no scenario constraint: the best single move is the integer optimum
+    assert rows[("S", 2024)]["receiver_method"] == "separable" and rows[("S", 2024)]["exact"]
+    assert rows[("S", 2024)]["plan_changes"] == [
+        {"delegation": "D1", "specialty": "S", "posts": 1, "foreign": 0}]
+    for p in (2023, 2024):  # promotions of a specialty are interchangeable posts
+        t = rows[("T", p)]
+        assert t["marginal_value"] == pytest.approx(0.8)
+        assert t["receiver"] == "D2" and t["receiver_gain"] == pytest.approx(0.8)
     assert s["posts"][0]["specialty"] == "S"  # sorted by marginal value
-    assert s["integer_checked"] == 2
+    assert s["integer_checked"] == 0 and s["receivers_exact"]
     json.dumps(json_ready(s))
 
 
@@ -59,19 +62,30 @@ def test_shadow_cost_of_a_binding_floor(tmp_path):
     assert floor["shadow_cost"] == pytest.approx(1.2)
     rows = {(r["specialty"], r["promotion"]): r for r in s["posts"]}
     assert rows[("S", 2024)]["marginal_value"] == pytest.approx(2.0)  # the next goes to D1
+    # the floor couples S to a scenario row: the integer re-solve confirms the single move
+    assert rows[("S", 2024)]["receiver"] == "D1"
+    assert rows[("S", 2024)]["receiver_gain"] == pytest.approx(2.0)
+    assert rows[("S", 2024)]["receiver_method"] == "greedy step, confirmed by re-solve"
+    assert rows[("S", 2024)]["integer_gain"] == pytest.approx(2.0)
+    assert rows[("S", 2024)]["integer_changes"] == {"D1": 1}
+    assert s["integer_checked"] == 1 and s["receivers_exact"]
 
 
 def test_no_plan_and_no_integer_check(tmp_path):
     inputs, run = _hand(tmp_path, [{"name": "impossible", "delegation": "D2", "min": 9}])
     assert compute_sensitivity(inputs, run) == {
         "available": False, "reason": "no plan (status infeasible)"}
-    inputs, run = _hand(tmp_path)
-    s = compute_sensitivity(inputs, run, top=0)
+    inputs, run = _hand(tmp_path, [{"name": "d2-s", "delegation": "D2", "specialty": "S",
+                                    "min": 1}])
+    s = compute_sensitivity(inputs, run, resolve=False)
     assert s["integer_checked"] == 0 and all("integer_gain" not in r for r in s["posts"])
+    row = next(r for r in s["posts"] if r["specialty"] == "S")
+    assert row["receiver_method"] == "lower bound" and not row["exact"]
+    assert row["receiver"] == "D1" and not s["receivers_exact"]
 
 
 @pytest.mark.parametrize("source", ["example", "case-101", "case-103", "case-105"])
-def test_greedy_gain_bounds_the_integer_gain(source):
+def test_receivers_are_exact_by_default(source):
     if source == "example":
         data, sc = ROOT / "data" / "example", None
     else:
@@ -80,10 +94,11 @@ def test_greedy_gain_bounds_the_integer_gain(source):
         data, sc = CASES / source, CASES / source / "scenario.yaml"
     inputs = load_inputs(data, sc)
     run = run_scenario(inputs)
-    s = compute_sensitivity(inputs, run, top=3, check_seconds=20)
-    assert s["available"] and s["lp_status"] == "optimal"
+    s = compute_sensitivity(inputs, run)
+    assert s["available"] and s["lp_status"] == "optimal" and s["receivers_exact"]
     checked = [r for r in s["posts"] if r.get("integer_status") == "optimal"]
-    assert checked
+    assert checked and s["integer_checked"] > 0
     for r in checked:
-        if r["receiver_gain"] is not None:
-            assert r["integer_gain"] >= r["receiver_gain"] - 1e-6, r
+        assert r["integer_gain"] == r["receiver_gain"], r
+        if r["receiver"] is not None:
+            assert r["integer_changes"].get(r["receiver"], 0) >= 1, r

@@ -78,7 +78,7 @@ def assemble(sources: Path = SOURCES_DIR) -> MoroccoData:
     series = specialties.national_series(_read(sources, "national_workforce", "year",
                                                "indicator", "value"))
     catalogue = _read(sources, "specialty_catalogue", "specialty_code", "name_fr", "name_en",
-                      "min_presence", "weight", "concentration")
+                      "name_ar", "name_ar_source", "min_presence", "weight", "concentration")
     codes = sorted(r["specialty_code"] for r in catalogue)
     stock = specialties.national_stock(
         _read(sources, "national_specialists", "specialty_code", "year", "basis", "value"),

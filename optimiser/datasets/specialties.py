@@ -36,6 +36,8 @@ class Specialty:
     code: str
     name_fr: str
     name_en: str
+    name_ar: str
+    name_ar_source: str
     norm_per_100k: float
     min_presence: int
     weight: float
@@ -94,7 +96,8 @@ def public_share(series: dict[tuple[int, str], int]) -> float:
 
 def build_specialties(catalogue: list[Row], norms: list[Row], stock: dict[str, tuple[int, str]],
                       share: float, population: int) -> list[Specialty]:
-    """Specialty rows: names, presence and weight (curated), stock and norm (computed)."""
+    """Specialty rows: names (French, English, Arabic with where the Arabic term comes from),
+    presence and weight (curated), stock and norm (computed)."""
     norm_rows = {r["specialty_code"]: r for r in norms}
     result = []
     for row in sorted(catalogue, key=lambda r: r["specialty_code"]):
@@ -103,11 +106,20 @@ def build_specialties(catalogue: list[Row], norms: list[Row], stock: dict[str, t
         norm, norm_how = _norm(code, norm_rows.get(code), count, population, share)
         result.append(Specialty(
             code=code, name_fr=row["name_fr"], name_en=row["name_en"],
+            name_ar=row["name_ar"], name_ar_source=_name_ar_source(row),
             norm_per_100k=norm, min_presence=int(row["min_presence"]),
             weight=float(row["weight"]), concentration=float(row["concentration"]),
             public_2024=count, stock_source=stock_how, norm_source=norm_how,
             source=row["source"]))
     return result
+
+
+def _name_ar_source(row: Row) -> str:
+    """Where the Arabic name comes from: required, so no name is ever shown without it."""
+    source = (row.get("name_ar_source") or "").strip()
+    if row["name_ar"].strip() and not source:
+        raise ValueError(f"{row['specialty_code']}: an Arabic name without its source")
+    return source
 
 
 def _norm(code: str, row: Row | None, count: int, population: int,

@@ -78,13 +78,15 @@ def _delegations(data: MoroccoData, out: Path) -> None:
 
 def _specialties(data: MoroccoData, out: Path) -> None:
     rows = [{"specialty_code": s.code, "name_fr": s.name_fr, "name_en": s.name_en,
-             "norm_per_100k": s.norm_per_100k, "min_presence": s.min_presence,
-             "weight": s.weight, "public_2024_est": s.public_2024,
-             "norm_source": s.norm_source, "stock_source": s.stock_source,
+             "name_ar": s.name_ar, "norm_per_100k": s.norm_per_100k,
+             "min_presence": s.min_presence, "weight": s.weight,
+             "public_2024_est": s.public_2024, "norm_source": s.norm_source,
+             "stock_source": s.stock_source, "name_ar_source": s.name_ar_source,
              "source": s.source} for s in data.specialties]
     write_csv(out / "specialties.csv",
-              ["specialty_code", "name_fr", "name_en", "norm_per_100k", "min_presence",
-               "weight", "public_2024_est", "norm_source", "stock_source", "source"],
+              ["specialty_code", "name_fr", "name_en", "name_ar", "norm_per_100k",
+               "min_presence", "weight", "public_2024_est", "norm_source", "stock_source",
+               "name_ar_source", "source"],
               rows, key=["specialty_code"],
               formats={"norm_per_100k": fixed(2), "weight": fixed(2)})
 
