@@ -223,18 +223,22 @@ PLAN: dict[str, dict[str, str]] = {
     "sensitivity_intro": {
         "fr": "Ce que vaudrait un poste de plus, par spécialité et promotion : la valeur "
               "marginale (baisse du besoin non couvert pondéré, estimée par la relaxation "
-              "linéaire du modèle), la délégation qui le recevrait et la baisse exacte que "
-              "ce seul poste y apporterait, le reste du plan inchangé. La baisse après "
-              "nouvelle résolution entière, quand elle a été calculée, est exacte.",
+              "linéaire du modèle), la délégation qui le recevrait dans le meilleur plan "
+              "entier avec ce poste de plus, et la baisse exacte qu'il apporte. Quand ce "
+              "meilleur plan déplace aussi d'autres médecins (par exemple un médecin étranger "
+              "libéré pour une autre délégation), ces changements sont comptés dans la baisse "
+              "et listés dans plan.json.",
         "en": "What one more post would be worth, by specialty and promotion: the marginal "
               "value (fall in the weighted unmet need, estimated by the model's linear "
-              "relaxation), the delegation that would receive it and the exact fall that "
-              "this one post would bring there, the rest of the plan unchanged. The fall "
-              "after a new integer solve, when it was computed, is exact.",
+              "relaxation), the delegation that would receive it in the best integer plan "
+              "with that extra post, and the exact fall it brings. When that best plan also "
+              "moves other doctors (e.g. a foreign doctor freed for another delegation), "
+              "those moves are counted in the fall and listed in plan.json.",
         "ar": "قيمة منصب إضافي حسب التخصص والفوج: القيمة الحدية (انخفاض الحاجة غير المغطاة "
-              "المرجحة، مقدرة بالاسترخاء الخطي للنموذج)، والمندوبية التي ستستفيد منه، "
-              "والانخفاض الدقيق الذي يحققه هذا المنصب وحده فيها مع بقاء باقي الخطة على "
-              "حاله. أما الانخفاض بعد حل صحيح جديد، حين يُحسب، فهو دقيق."},
+              "المرجحة، مقدرة بالاسترخاء الخطي للنموذج)، والمندوبية التي ستستفيد منه في "
+              "أفضل خطة صحيحة مع هذا المنصب الإضافي، والانخفاض الدقيق الذي يحققه. وإذا "
+              "نقلت هذه الخطة أطباء آخرين (مثل طبيب أجنبي يُفرَّغ لمندوبية أخرى)، تُحتسب "
+              "هذه التغييرات في الانخفاض وتُذكر في ملف الخطة."},
     "sensitivity_unavailable": {"fr": "Sensibilité non calculée ; raison, telle que donnée :",
                                 "en": "Sensitivity not computed; reason, as given:",
                                 "ar": "لم تُحسب الحساسية؛ السبب كما ورد:"},
