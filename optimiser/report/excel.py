@@ -167,17 +167,24 @@ def _matrix_sheet(workbook: Any, grid: matrix.Matrix, name: str, lang: str) -> N
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
 
-def _moment(stamp: Any) -> datetime:
+def _moment(stamp: Any) -> datetime:  # noqa: ANN401
     """The plan's generated_at as a naive UTC datetime (the constant when absent or bad)."""
-    if not isinstance(stamp, str):
-        return FIXED_TIME
+    moment = plan_moment(stamp)
+    return moment if moment is not None and moment.year >= 1980 else FIXED_TIME
+
+
+def plan_moment(stamp: Any) -> datetime | None:  # noqa: ANN401
+    """An ISO 8601 stamp (plan.json's generated_at) as a naive UTC datetime to the second;
+    None when absent or unreadable. The workbook and the PDF both date themselves by it."""
+    if not isinstance(stamp, str) or not stamp:
+        return None
     try:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
-        return FIXED_TIME
+        return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0) if moment.year >= 1980 else FIXED_TIME
+    return moment.replace(microsecond=0)
 
 
 def _fixed_zip_dates(content: bytes, moment: datetime) -> bytes:

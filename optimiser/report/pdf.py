@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 from optimiser.report.browser import CHROMIUM
@@ -95,14 +94,7 @@ def fixed_dates(content: bytes, stamp: str | None) -> bytes:
 
 def _pdf_digits(stamp: str | None) -> str:
     """YYYYMMDDHHMMSS (UTC) of an ISO 8601 stamp; the constant when absent or unreadable."""
-    if not stamp:
-        return FIXED_DATE
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return FIXED_DATE
-    if moment.tzinfo is not None:
-        from datetime import UTC
+    from optimiser.report.excel import plan_moment
 
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y%m%d%H%M%S") if moment.year >= 1000 else FIXED_DATE
+    moment = plan_moment(stamp)
+    return moment.strftime("%Y%m%d%H%M%S") if moment and moment.year >= 1000 else FIXED_DATE
