@@ -1,8 +1,10 @@
 """The `optimiser` command line (SCENARIO.md): parse, call the pipeline, map status to exit code.
 
-Exit status: 0 a plan; 2 bad input (every error listed; an --out the tool may not replace);
-3 infeasible (with a conflicting set of rules); 1 anything else; 130/143 interrupted by
-SIGINT/SIGTERM (nothing half-written, previous outputs untouched).
+Exit status: 0 a plan; 2 bad input (every error listed; an --out the tool may not replace;
+a registry database that cannot be used); 3 infeasible (with a conflicting set of rules);
+1 anything else; 130/143 interrupted by SIGINT/SIGTERM (nothing half-written, previous outputs
+untouched). Each solve is recorded in the plan registry (`optimiser.registry`) unless
+--no-record is given.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
@@ -19,15 +21,18 @@ from rich.console import Console
 from optimiser.cli_support import (
     EXIT_INFEASIBLE,
     EXIT_INPUT,
+    EXIT_OK,
     EXIT_OTHER,
     errors_file_option,
     report_input_error,
     run_with_signals,
 )
 from optimiser.errors import InputError
+from optimiser.registry.commands import db_option
 
 if TYPE_CHECKING:
     from optimiser.inputs import ModelInputs
+    from optimiser.registry.recorder import Recording
 
 
 @click.group()
@@ -53,46 +58,111 @@ def main() -> None:
 @click.option("--forbid-paradox", is_flag=True,
               help="Re-solve each +1 plan with the base plan as a lower bound, and report what "
                    "that costs (implies --check-monotone).")
+@click.option("--no-record", is_flag=True,
+              help="Do not record this run in the plan registry (`optimiser runs`).")
+@db_option
 @errors_file_option
 def solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
           no_timestamp: bool, quiet: bool, no_report: bool, check_monotone: bool,
-          forbid_paradox: bool, errors_file: Path | None) -> None:
+          forbid_paradox: bool, no_record: bool, db_url: str | None,
+          errors_file: Path | None) -> None:
     """Solve a scenario and write plan.json, CSV tables and the report.
 
     --out is replaced only when it is empty or a folder optimiser wrote (nothing else in it).
+    Every run (a plan, infeasible, bad input or an error) is recorded in the plan registry
+    unless --no-record is given: `optimiser runs list` shows them.
     """
+    errors = Console(stderr=True, highlight=False, soft_wrap=True, record=not no_record)
+    flags = {"no_timestamp": no_timestamp, "report": not no_report,
+             "check_monotone": check_monotone or forbid_paradox,
+             "forbid_paradox": forbid_paradox}
+    recording = None if no_record else _start_recording(db_url, data_dir, scenario_path,
+                                                        flags, errors)
+    try:
+        _solve(data_dir, scenario_path, out_dir, flags, quiet, errors_file, errors, recording)
+    except SystemExit as done:
+        _finish_recording(recording, done.code)
+        raise
+    _finish_recording(recording, EXIT_OK)
+
+
+def _solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | None,
+           flags: dict[str, bool], quiet: bool, errors_file: Path | None, errors: Console,
+           recording: Recording | None) -> None:
+    """Load, solve and write the plan folder; exits with the status on any other outcome."""
     from optimiser.folders import OutputBusy, check_out
     from optimiser.pipeline import default_data_dir, load_inputs
 
     console = Console(stderr=False, highlight=False)
-    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         inputs = load_inputs(data_dir, scenario_path)
+        if recording is not None:
+            recording.inputs = inputs
         out = out_dir or Path("reports") / inputs.scenario_name
         protected = (data_dir or default_data_dir(),)
         check_out(out, protected)  # before solving: a refused --out costs no solve
     except InputError as exc:
-        report_input_error(exc, errors_file)
-        sys.exit(EXIT_INPUT)
+        _input_error(exc, errors_file, recording)
     from optimiser.cli_support import Interrupted
 
     try:
-        options = SolveOptions(out, no_timestamp, quiet, not no_report,
-                               check_monotone or forbid_paradox, forbid_paradox, scenario_path,
+        options = SolveOptions(out, flags["no_timestamp"], quiet, flags["report"],
+                               flags["check_monotone"], flags["forbid_paradox"], scenario_path,
                                protected)
-        _solve_and_write(inputs, options, console, errors)
+        _solve_and_write(inputs, options, console, errors, recording)
     except InputError as exc:  # the --out folder changed while solving
-        report_input_error(exc, errors_file)
-        sys.exit(EXIT_INPUT)
+        _input_error(exc, errors_file, recording)
     except OutputBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_OTHER)
+        _other_error(f"error: {exc}", recording)
     except Interrupted:
         click.echo(f"no plan written: {out} is as it was", err=True)
         raise
     except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
-        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_OTHER)
+        _other_error(f"error: {type(exc).__name__}: {exc}", recording)
+
+
+def _input_error(exc: InputError, errors_file: Path | None,
+                 recording: Recording | None) -> NoReturn:
+    """Print every input error (exit 2); the run's record keeps them too."""
+    report_input_error(exc, errors_file)
+    if recording is not None:
+        recording.note_issues(exc)
+    sys.exit(EXIT_INPUT)
+
+
+def _other_error(message: str, recording: Recording | None) -> NoReturn:
+    """Anything else that stops a solve: exit 1, one line (also in the run's record)."""
+    click.echo(message, err=True)
+    if recording is not None:
+        recording.note(message)
+    sys.exit(EXIT_OTHER)
+
+
+def _start_recording(db_url: str | None, data_dir: Path | None, scenario_path: Path | None,
+                     flags: dict[str, bool], errors: Console) -> Recording:
+    """Open the registry before solving: a database that cannot be used costs no solve
+    (exit 2, one line naming it without its password; --no-record still solves)."""
+    from optimiser.registry.recorder import Recording
+    from optimiser.registry.url import RegistryError
+
+    try:
+        return Recording.start(db_url, data_dir, scenario_path, flags, errors)
+    except RegistryError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def _finish_recording(recording: Recording | None, exit_code: int | str | None) -> None:
+    """Record the run; if that fails the plan (if any) stands, and the exit status says so."""
+    if recording is None:
+        return
+    from optimiser.registry.url import RegistryError
+
+    try:
+        recording.finish(exit_code)
+    except RegistryError as exc:
+        click.echo(f"error: the run was not recorded: {exc}", err=True)
+        sys.exit(exit_code if exit_code not in (0, None) else EXIT_OTHER)
 
 
 @dataclass(frozen=True)
@@ -111,7 +181,7 @@ class SolveOptions:
 
 
 def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Console,
-                     errors: Console) -> None:
+                     errors: Console, recording: Recording | None = None) -> None:
     """Solve, then either write the plan folder or explain why there is none (exits 1 or 3)."""
     from optimiser.output import plan_document, write_plan_folder
     from optimiser.pipeline import run_scenario
@@ -139,6 +209,8 @@ def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Consol
         monotone = check_monotone(inputs, run, forbid=options.forbid_paradox)
         document["monotone"] = monotone.to_json()
     extra = _report_writer(options.no_timestamp) if options.report else None
+    if recording is not None:
+        extra = recording.capturing(document, extra)
     written = write_plan_folder(options.out_dir, document, run.plan, extra=extra,
                                 protected=options.protected)
     if not options.quiet:
@@ -169,10 +241,12 @@ def _report_writer(no_timestamp: bool) -> Callable[[Path], object]:
 
 def _register_plugins() -> None:
     """Commands of later pipeline stages, registered here so `cli` stays the only entry."""
+    from optimiser.registry.commands import runs_group
     from optimiser.report.command import report_command
     from optimiser.whatif.commands import compare_command, explain_command, sweep_command
 
-    for command in (report_command, compare_command, sweep_command, explain_command):
+    for command in (report_command, compare_command, sweep_command, explain_command,
+                    runs_group):
         main.add_command(command)
 
 
