@@ -526,7 +526,9 @@ def run_session(session: Session, wanted: set[str] | None) -> dict[str, str]:
         folder = Path(tmp)
         shutil.copytree(ROOT / "scenarios", folder / "scenarios")
         shutil.copytree(ROOT / "data" / "example", folder / "data" / "example")
-        ctx = Context(folder, _optimiser_command(), _environment())
+        # The examples record their runs in a registry of their own, never the user's.
+        env = {**_environment(), "XDG_DATA_HOME": str(folder / ".registry")}
+        ctx = Context(folder, _optimiser_command(), env)
         for example in session.examples:
             parts = [step.show(ctx) for step in example.steps]
             text = "\n".join(part for part in parts if part)

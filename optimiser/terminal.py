@@ -42,7 +42,7 @@ def print_summary(run: Run, console: Console) -> None:
     console.print(table)
 
     total = sum(plan.posts_by_category.values()) or 1
-    cats = Table(title="National posts by category (creation, compensation, reinforcement)")
+    cats = Table(title="National posts by category")
     for title in ("category", "posts", "share", "published 2024"):
         cats.add_column(title, justify="left" if title == "category" else "right")
     for name in CATEGORIES:
