@@ -14,23 +14,31 @@ A block of generated output sits between two marker comments in the Markdown:
     ```
     <!-- /example -->
 
-Each example is a list of steps (a command of `optimiser`, `cat`, `head`, `ls -A`, `cp -r`,
-`cut`, or a Python snippet taken from the docs) run in a fresh temporary folder that holds a
-copy of the repository's `scenarios/` and `data/example/`; `optimiser` finds the embedded
-Morocco dataset by itself. Examples of one session share that folder and run in order;
-sessions run in parallel. Output is made reproducible: terminal width 100, UTF-8, the temporary
-folder removed from printed paths, trailing spaces stripped, and run times shown as `…`.
-`--check` also ignores the HiGHS version number (a new highspy release must not fail CI; a
-change of plan it brings still does).
+Each example is a list of steps (a command of `optimiser`, possibly `> FILE` or `&& optimiser
+...`, `python -c`, `cat`, `head`, `ls -A`, `cp -r`, `cut`, `sha256sum`, a `cmp` loop, or a Python
+snippet taken from the docs; no shell: `cat` and the others are done by this script) run in a
+fresh temporary folder that holds a copy of the repository's `scenarios/` and `data/example/`;
+`optimiser` finds the embedded Morocco dataset by itself. Examples of one session share that
+folder and run in order; sessions run in parallel. Output is made reproducible: terminal width
+100, UTF-8, the temporary folder removed from printed paths, trailing spaces stripped, and run
+times shown as `…`. `--check` also ignores the HiGHS version number (a new highspy release must
+not fail CI; a change of plan it brings still does).
 
 A Python snippet (`<!-- snippet: NAME -->` around a ```python block) is documentation written
 by hand: the script runs it as written and shows its output in the example block that names it.
+
+Every session records its solves in a plan registry of its own (XDG_DATA_HOME in the session
+folder, so it starts empty), as user `planner`. In a session marked `run_ids`, the n-th run the
+session made is shown as `20261130-090000-00000n` and every date and time as 2026-11-30 09:00:00
+(run IDs and times are random); a command written with such an ID runs with the real one.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
+import json
 import os
 import re
 import shlex
@@ -56,8 +64,19 @@ TIMINGS = (
      r"\1 points in … s (… points/s"),
 )
 VERSION = re.compile(r"HiGHS \d+(?:\.\d+)+")
-SLOW = {"explain-feasible", "monotone", "national"}
-"""Sessions started first (about 5 s each on 2 cores, the others 1 to 3 s)."""
+SLOW = {"registry", "explain-feasible", "monotone", "national", "registry-national",
+        "registry-reproduce"}
+"""Sessions started first (5 to 20 s each on 2 cores, the others 1 to 3 s)."""
+USER = "planner"
+"""The user the examples run as (recorded with each run)."""
+RUN_ID = re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b")
+SHOWN_ID = re.compile(r"\b20261130-090000-(\d{6})\b")
+MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}(?P<sep>[ T])\d{2}:\d{2}(?P<s>:\d{2})?(?P<f>\.\d+)?")
+
+
+def shown_id(n: int) -> str:
+    """How the n-th run of a session (from 1) is shown in the docs."""
+    return f"20261130-090000-{n:06d}"
 
 
 def documents() -> list[Path]:
@@ -74,12 +93,52 @@ class Context:
     folder: Path
     optimiser: list[str]
     env: dict[str, str]
+    runs: list[str] = field(default_factory=list)
+    """The IDs of the runs recorded in the session's registry, oldest first (as far as known)."""
 
-    def run(self, argv: Sequence[str]) -> tuple[int, str]:
-        """Exit status and output (stdout and stderr interleaved, as on a terminal)."""
+    def run(self, argv: Sequence[str], merge: bool = True) -> tuple[int, str]:
+        """Exit status and output (stdout and stderr interleaved, as on a terminal; with
+        `merge` false, stdout alone and stderr left to the script's)."""
         done = subprocess.run(list(argv), cwd=self.folder, env=self.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=TIMEOUT_S, check=False)
+                              stderr=subprocess.STDOUT if merge else None, timeout=TIMEOUT_S,
+                              check=False)
         return done.returncode, done.stdout.decode("utf-8", "replace")
+
+    def _refresh_runs(self) -> None:
+        """Learn the runs recorded since the last look (`optimiser runs list --json`)."""
+        code, output = self.run([*self.optimiser, "runs", "list", "--json"], merge=False)
+        if code != 0:
+            raise ExampleFailed(f"`optimiser runs list --json` exited {code}")
+        known = set(self.runs)
+        runs = sorted(json.loads(output), key=lambda run: (run["created_at"], run["id"]))
+        self.runs += [run["id"] for run in runs if run["id"] not in known]
+
+    def real_ids(self, text: str) -> str:
+        """`text` with each run ID as the docs show it replaced by the real one."""
+        def real(found: re.Match[str]) -> str:
+            n = int(found[1])
+            if n > len(self.runs):
+                self._refresh_runs()
+            if not 1 <= n <= len(self.runs):
+                raise ExampleFailed(f"run {found[0]}: the session has {len(self.runs)} runs")
+            return self.runs[n - 1]
+        return SHOWN_ID.sub(real, text)
+
+    def shown_ids(self, text: str) -> str:
+        """`text` with each real run ID as the docs show it, and every date and time fixed."""
+        def shown(found: re.Match[str]) -> str:
+            if SHOWN_ID.fullmatch(found[0]):  # a command as the doc writes it
+                return found[0]
+            if found[0] not in self.runs:
+                self._refresh_runs()
+            if found[0] not in self.runs:
+                raise ExampleFailed(f"run {found[0]} is not in the session's registry")
+            return shown_id(self.runs.index(found[0]) + 1)
+
+        def moment(found: re.Match[str]) -> str:
+            return ("2026-11-30" + found["sep"] + "09:00" + (":00" if found["s"] else "")
+                    + ("." + "0" * (len(found["f"]) - 1) if found["f"] else ""))
+        return MOMENT.sub(moment, RUN_ID.sub(shown, text))
 
 
 class Step:
@@ -105,13 +164,24 @@ class Optimiser(Step):
     """Show only the first lines of the output (the rest is said to be cut)."""
     shown: str | None = None
     """How the command is written in the doc, when not `optimiser ARGS` on one line."""
+    into: str | None = None
+    """Write the standard output to this file (`> FILE`) instead of showing it."""
 
     def show(self, ctx: Context) -> str:
         """Run the command; a different exit status than expected stops the script."""
-        code, output = ctx.run([*ctx.optimiser, *shlex.split(self.args)])
+        command, output = self.execute(ctx)
+        return f"$ {command}\n{output}" if output else f"$ {command}"
+
+    def execute(self, ctx: Context) -> tuple[str, str]:
+        """The command as shown, and its output."""
+        args = ctx.real_ids(self.args)
+        code, output = ctx.run([*ctx.optimiser, *shlex.split(args)], merge=self.into is None)
         if code != self.expect:
-            raise ExampleFailed(f"`optimiser {self.args}` exited {code}, expected "
+            raise ExampleFailed(f"`optimiser {args}` exited {code}, expected "
                                 f"{self.expect}:\n{output}")
+        if self.into is not None:
+            (ctx.folder / self.into).write_text(output, encoding="utf-8")
+            output = ""
         output = strip_blank(output)
         if self.head is not None:
             lines = output.splitlines()
@@ -119,10 +189,26 @@ class Optimiser(Step):
                 output = "\n".join([*lines[: self.head],
                                     f"[... {len(lines) - self.head} more lines cut here ...]"])
         command = self.shown or f"optimiser {self.args}"
+        if self.into is not None:
+            command += f" > {self.into}"
         if self.show_exit:
             command += '; echo "exit $?"'
             output = f"{output}\nexit {code}" if output else f"exit {code}"
-        return f"$ {command}\n{output}" if output else f"$ {command}"
+        return command, output
+
+
+@dataclass
+class Chain(Step):
+    """`$ optimiser A && optimiser B`: the commands in order, their outputs one after the other
+    (each must end as expected)."""
+
+    commands: Sequence[Optimiser]
+
+    def show(self, ctx: Context) -> str:
+        """Run the commands; show them on one line."""
+        done = [command.execute(ctx) for command in self.commands]
+        outputs = [output for _, output in done if output]
+        return "\n".join([f"$ {' && '.join(command for command, _ in done)}", *outputs])
 
 
 @dataclass
@@ -154,6 +240,85 @@ class Shown(Step):
         """Do it; show the command."""
         self.action(ctx.folder)
         return f"$ {self.command}"
+
+
+@dataclass
+class Hidden(Step):
+    """Something done in the folder and not shown (e.g. a file prepared by other means)."""
+
+    action: Callable[[Path], None]
+
+    def show(self, ctx: Context) -> str:
+        """Do it; nothing is shown."""
+        self.action(ctx.folder)
+        return ""
+
+
+@dataclass
+class Python(Step):
+    """`$ python -c "CODE"` (`> FILE` with `into`), run with this Python in the folder."""
+
+    code: str
+    into: str | None = None
+
+    def show(self, ctx: Context) -> str:
+        """Run the code; show its output, unless it goes to a file."""
+        if '"' in self.code:
+            raise ExampleFailed(f"python -c code must not hold a double quote: {self.code}")
+        code, output = ctx.run([sys.executable, "-c", self.code], merge=self.into is None)
+        if code != 0:
+            raise ExampleFailed(f"python -c {self.code!r} exited {code}:\n{output}")
+        command = f'$ python -c "{self.code}"'
+        if self.into is not None:
+            (ctx.folder / self.into).write_text(output, encoding="utf-8")
+            return f"{command} > {self.into}"
+        output = strip_blank(output)
+        return f"{command}\n{output}" if output else command
+
+
+@dataclass
+class Sha256Sum(Step):
+    """`$ (cd FOLDER && LC_ALL=C sha256sum * | sha256sum)`, done with hashlib: the SHA-256 of
+    the lines `<sha256>  <name>` of the folder's files (no dot files), sorted by name."""
+
+    path: str
+
+    def show(self, ctx: Context) -> str:
+        """The fingerprint, as `sha256sum` prints it for its standard input."""
+        folder = ctx.folder / self.path
+        names = sorted((p.name for p in folder.iterdir()
+                        if p.is_file() and not p.name.startswith(".")), key=os.fsencode)
+        lines = "".join(f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n"
+                        for name in names)
+        total = hashlib.sha256(lines.encode("utf-8")).hexdigest()
+        return f"$ (cd {self.path} && LC_ALL=C sha256sum * | sha256sum)\n{total}  -"
+
+
+@dataclass
+class SameBytes(Step):
+    """`$ for f in FILES; do cmp A/$f B/$f && echo "$f: same bytes"; done` (a difference
+    stops the script: the doc says they are the same)."""
+
+    first: str
+    second: str
+    files: Sequence[str]
+
+    def show(self, ctx: Context) -> str:
+        """Compare the files of the two folders."""
+        for name in self.files:
+            a, b = (ctx.folder / self.first / name, ctx.folder / self.second / name)
+            if read_bytes(a) != read_bytes(b):
+                raise ExampleFailed(f"{self.first}/{name} and {self.second}/{name} differ")
+        return "\n".join([f"$ for f in {' '.join(self.files)}; do cmp {self.first}/$f "
+                          f'{self.second}/$f && echo "$f: same bytes"; done',
+                          *(f"{name}: same bytes" for name in self.files)])
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes (ExampleFailed when it was not written)."""
+    if not path.is_file():
+        raise ExampleFailed(f"{path.name} was not written")
+    return path.read_bytes()
 
 
 @dataclass
@@ -319,6 +484,8 @@ class Session:
 
     name: str
     examples: list[Example]
+    run_ids: bool = False
+    """Show run IDs, dates and times as fixed placeholders (see the module's docstring)."""
 
 
 TATA_25 = """\
@@ -371,6 +538,34 @@ promotion,specialty_code,posts,source
 """
 
 
+SIDI_IFNI_PED = """\
+name: sidi-ifni-ped
+description: A paediatrician for Sidi Ifni (which has no paediatric ward)
+constraints:
+  - {name: sidi-ifni-ped, delegation: SIDI_IFNI, specialty: PED, min: 1}
+"""
+
+TYPO = """\
+name: typo
+parameters: {absense_penalty: 2}
+"""
+
+EXPORTED = ["plan.json", "allocations.csv", "foreign.csv", "delegations.csv", "report.html"]
+
+
+def _future_registry(name: str) -> Callable[[Path], None]:
+    """An SQLite registry at schema revision 0003, as a newer optimiser would leave it."""
+    def action(folder: Path) -> None:
+        import sqlite3
+
+        connection = sqlite3.connect(folder / name)
+        with connection:
+            connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            connection.execute("INSERT INTO alembic_version VALUES ('0003')")
+        connection.close()
+    return action
+
+
 def _utf16(source: str, target: str) -> Callable[[Path], None]:
     """What `iconv -f UTF-8 -t UTF-16` does: Excel's "Unicode text" encoding."""
     def action(folder: Path) -> None:
@@ -400,6 +595,8 @@ def _split_csv_line(line: str) -> list[str]:
 
     return next(csv.reader([line]))
 
+
+RUN1, RUN2, RUN3, RUN4, RUN5 = (shown_id(n) for n in range(1, 6))
 
 SESSIONS = [
     Session("national", [
@@ -485,6 +682,67 @@ SESSIONS = [
             Optimiser("solve --data data/example --no-report --out reports/example", head=2),
         ]),
     ]),
+    Session("registry-national", [
+        Example("registry-fresh", [Chain([Optimiser("solve --quiet"), Optimiser("runs list")])]),
+    ], run_ids=True),
+    Session("registry", [
+        Example("registry-outcomes", [
+            Write("sidi-ifni-ped.yaml", SIDI_IFNI_PED), Write("typo.yaml", TYPO),
+            Optimiser("solve --data data/example --quiet"),
+            Optimiser("solve --data data/example --scenario scenarios/no-foreign.yaml --quiet"),
+            Cat("sidi-ifni-ped.yaml"),
+            Optimiser("solve --data data/example --scenario sidi-ifni-ped.yaml --quiet",
+                      expect=3, show_exit=True),
+            Cat("typo.yaml"),
+            Optimiser("solve --data data/example --scenario typo.yaml --quiet", expect=2,
+                      show_exit=True),
+            Optimiser("runs list"),
+        ]),
+        Example("registry-fingerprint", [
+            Optimiser(f"runs show {RUN2} --json", into="run.json"),
+            Python("import json; r = json.load(open('run.json')); print(r['dataset_sha256'])"),
+            Sha256Sum("data/example"),
+        ]),
+        Example("registry-show", [Optimiser(f"runs show {RUN4}")]),
+        Example("registry-show-json", [Optimiser(f"runs show {RUN2} --json", head=28)]),
+        Example("registry-diff", [Optimiser(f"runs diff {RUN1} {RUN2}")],
+                edits=[drop_table("By specialty", '"By specialty"')]),
+        Example("registry-adopt", [
+            Optimiser(f'runs adopt {RUN1} --note "Validated by the steering committee"'),
+            Optimiser(f'runs adopt {RUN2} --note "Contingents withdrawn"'),
+            Optimiser(f"runs show {RUN1}"),
+            Optimiser("runs list"),
+        ]),
+        Example("registry-export", [
+            Optimiser(f"runs export {RUN2} --out adopted-plan"),
+            ListFolder("adopted-plan"),
+            Optimiser(f"runs export {RUN2} --out scenarios", expect=2, show_exit=True),
+        ]),
+    ], run_ids=True),
+    Session("registry-reproduce", [
+        Example("registry-reproduce", [
+            Optimiser("solve --data data/example --scenario scenarios/no-foreign.yaml "
+                      "--no-timestamp --quiet --out example-plan"),
+            Optimiser("runs list"),
+            Optimiser(f"runs show {RUN1} --json", into="run.json"),
+            Python("import json; print(json.load(open('run.json'))['scenario_yaml'], end='')",
+                   into="again.yaml"),
+            Optimiser("solve --data data/example --scenario again.yaml --no-timestamp "
+                      "--no-record --quiet --out again"),
+            Optimiser(f"runs export {RUN1} --out exported"),
+            SameBytes("exported", "again", EXPORTED),
+        ]),
+    ], run_ids=True),
+    Session("registry-future", [
+        Example("registry-newer", [
+            Hidden(_future_registry("future.sqlite3")),
+            Optimiser("runs list --db sqlite:///future.sqlite3", expect=2, show_exit=True),
+            Optimiser("solve --data data/example --quiet --db sqlite:///future.sqlite3",
+                      expect=2, show_exit=True),
+            Optimiser("solve --data data/example --quiet --db sqlite:///future.sqlite3 "
+                      "--no-record", show_exit=True),
+        ]),
+    ]),
 ]
 
 
@@ -505,7 +763,7 @@ def _environment() -> dict[str, str]:
                                                              "LINES")}
     env.update(COLUMNS=str(WIDTH), LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1",
                PYTHONIOENCODING="utf-8", PYTHONUTF8="1", LC_ALL="C.UTF-8", LANG="C.UTF-8",
-               TZ="UTC",
+               TZ="UTC", LOGNAME=USER, USER=USER, USERNAME=USER,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
     return env
 
@@ -532,6 +790,8 @@ def run_session(session: Session, wanted: set[str] | None) -> dict[str, str]:
         for example in session.examples:
             parts = [step.show(ctx) for step in example.steps]
             text = "\n".join(part for part in parts if part)
+            if session.run_ids:
+                text = ctx.shown_ids(text)
             for edit in example.edits:
                 text = edit(text)
             if wanted is None or example.name in wanted or session.name in wanted:
