@@ -1,0 +1,493 @@
+"""The receiver of one more post: where the integer optimum puts it, and what it gains.
+
+The receiver (`receiver`, `receiver_gain` in plan.json["sensitivity"]) is the delegation whose
+posts of the specialty rise when the *integer* model is solved with one more post, and the
+exact objective decrease. It is what an integer re-solve gives, found as cheaply as the structure
+  allows:
+
+  * A specialty that no contingent offers and no scenario constraint on posts selects is
+    separable: its posts compete with nothing else, its cost is convex and separable by
+    delegation, and an optimum for n + 1 posts is an optimum for n plus the single best step
+    (the greedy exchange argument). The best step over *every* delegation of the specialty
+    (not only those already given a post of that promotion), with hosting capacity left and
+    no binding scenario maximum, is then exact; no solve.
+  * Otherwise (foreign doctors or scenario rows couple the specialty to the rest), the integer
+    model is re-solved with one more post. On the plan's own hull formulation this is one
+    HiGHS model built for "one more post of every specialty" whose posts rows are rewritten
+    per variant, and one joint solve checks all coupled specialties at once: the least
+    (optimum with one more post of s) + (greedy gain of s) over s is the base objective iff
+    no specialty beats its greedy step; one that does leaves the check and is re-solved on
+    its own (national plan: 2 joint solves and 1 re-solve, about 0.05 s each, instead of 9).
+    With a scenario constraint by promotion, the literal model is re-solved per (specialty,
+    promotion). When the greedy step reaches the optimum, that single move is reported (a
+    re-solve may return any of the tied optima); when the optimum needs more (an extra post
+    that frees a foreign doctor for another delegation), the optimum closest to the current
+    plan among the changes the re-solve made is reported, with every change in
+    `plan_changes`.
+
+  Promotions of a specialty are interchangeable unless a scenario constraint selects by
+  promotion, so each specialty is solved once and its rows share the answer.
+
+Re-solves run when the instance is small enough (`RESOLVE_WORK`, decided by size, never by a
+clock, so the same inputs give the same plan.json). Where they do not run, a coupled
+specialty's receiver is the greedy step, `exact` false: a lower bound on the gain.
+`integer_checked` counts the integer solves run.
+
+The receiver used to be the best single step among the rows of the plan's allocation table
+for that promotion: after the hull model's aggregated solve is split into promotions, those
+rows are only the delegations that already received a post of that promotion, so the best
+home of the next post (a delegation with none yet, e.g. SIDI_KACEM for URG on the national
+plan, gain 6.48, against AL_HAOUZ 0.88) was never considered, and foreign doctors were never
+moved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from optimiser.highs_direct import quiet_highs
+from optimiser.inputs import ModelInputs
+from optimiser.model import AllocationModel, build_model
+from optimiser.model.constraints import selection_pairs
+from optimiser.pipeline import Run, plan_build_options
+from optimiser.results import plan_objective
+from optimiser.solve import SolveStatus
+from optimiser.whatif.highs import INF, HighsModel, HighsOutcome, run_highs, to_highs
+from optimiser.whatif.reuse import IncompatibleVariant, ReusableModel, built_model
+from optimiser.whatif.reuse_hull import NO_HEURISTICS
+
+TOL = 1e-6
+SAME_GAIN = 1e-9
+"""Gains closer than this are one value (HiGHS's optimality tolerance is 1e-9 here)."""
+JOINT_TOL = 1e-7
+"""A joint check passes when no re-solve beats its greedy step by more than this (HiGHS's
+feasibility tolerance); a gain above it gets a re-solve of its own."""
+RESOLVE_WORK = 25_000
+"""Integer re-solves run by default when (delegation, specialty) pairs x re-solves (x
+promotions on the literal model) is at most this: the national plan, 1,200 pairs x 9
+specialties its contingents offer, is 10,800 (about half a second)."""
+
+
+def step_gain(inputs: ModelInputs, staff: np.ndarray) -> np.ndarray:
+    """Objective decrease per pair when its staff grows by one (MODEL.md objective terms)."""
+    p = inputs.pairs
+    t, m, coef = p["target"].to_numpy(), p["presence"].to_numpy(), p["coef"].to_numpy()
+    a = inputs.absence_penalty
+
+    def cost(s: np.ndarray) -> np.ndarray:
+        return (coef * (np.maximum(0, t - s) + a * np.maximum(0, m - s))
+                + inputs.eps_over * np.maximum(0, s - t))
+
+    return cost(staff) - cost(staff + 1)
+
+
+# --------------------------------------------------------------------------- the base plan
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The solved plan per pair position, and what one more doctor is worth at each pair."""
+
+    posts: np.ndarray
+    foreign: np.ndarray
+    objective: float
+    gain: np.ndarray
+    """Objective decrease of one more national post at the pair, all else fixed."""
+    room: np.ndarray
+    """Pairs that can host one more doctor (no capacity, or capacity left)."""
+    specialty: np.ndarray
+    delegation: np.ndarray
+    doctors: pd.Series
+    """Foreign doctors per (contingent, delegation, specialty) of the plan."""
+    proven: bool
+    """The plan is a proven optimum (else gains are measured from a plan that may improve)."""
+
+
+def _base(inputs: ModelInputs, run: Run) -> _Base:
+    plan = run.plan
+    assert plan is not None
+    d = plan.delegations
+    posts = d["posts"].to_numpy(np.int64)
+    foreign = d["foreign"].to_numpy(np.int64)
+    cap = inputs.pairs["cap"].to_numpy()
+    y = run.model.y
+    doctors = (pd.Series(np.asarray(run.result.y, dtype=np.int64),
+                         index=pd.MultiIndex.from_frame(y[["contingent", "delegation",
+                                                            "specialty"]]))
+               if len(y) else pd.Series([], dtype=np.int64))
+    return _Base(
+        posts=posts, foreign=foreign, objective=plan.objective,
+        gain=step_gain(inputs, d["staff_after"].to_numpy(float)),
+        room=np.isnan(cap) | (posts + foreign + 1 <= cap + TOL),
+        specialty=d["specialty"].to_numpy(object), delegation=d["delegation"].to_numpy(object),
+        doctors=doctors,
+        proven=run.result.status is SolveStatus.OPTIMAL and inputs.mip_gap == 0)
+
+
+def _coupled(inputs: ModelInputs, run: Run) -> set[str]:
+    """Specialties whose posts interact with the rest of the plan: offered by a contingent
+    (foreign doctors share capacity and pairs), or selected by a scenario row on posts."""
+    coupled = set(run.model.y["specialty"]) if len(run.model.y) else set()
+    specialty = inputs.pairs.index.get_level_values("specialty").to_numpy(object)
+    for sel, pairs in zip(inputs.selections, selection_pairs(inputs, inputs.selections),
+                          strict=True):
+        if sel.counts in ("posts", "all"):
+            coupled |= set(specialty[pairs])
+    return coupled
+
+
+def _full_selections(inputs: ModelInputs, run: Run) -> dict[int, np.ndarray]:
+    """Per promotion, the pairs where one more post of that promotion would break a scenario
+    maximum (a selection on posts already at its bound)."""
+    assert run.plan is not None
+    at_max = [sel for sel, value in zip(inputs.selections, run.plan.scenario_values, strict=True)
+              if sel.upper is not None and value["value"] + 1 > sel.upper + TOL
+              and sel.counts in ("posts", "all")]
+    covered = selection_pairs(inputs, at_max)
+    out = {}
+    for p in inputs.promotions:
+        blocked = np.zeros(len(inputs.pairs), dtype=bool)
+        for sel, pairs in zip(at_max, covered, strict=True):
+            if sel.promotions is None or p in sel.promotions:
+                blocked[pairs] = True
+        out[p] = blocked
+    return out
+
+
+def _greedy(inputs: ModelInputs, base: _Base, blocked: np.ndarray, s: str
+            ) -> tuple[int | None, float | None]:
+    """Best pair position for one more post of `s`, the plan otherwise fixed, and its gain.
+
+    Candidates: every pair of `s` with hosting capacity left and in no scenario selection
+    already at its maximum (`blocked`). (None, 0.0) when the post is better left unallocated
+    (allocate_all false), (None, None) when no pair can take it.
+    """
+    candidates = np.flatnonzero((base.specialty == s) & base.room & ~blocked)
+    if not len(candidates):
+        return None, (None if inputs.allocate_all else 0.0)
+    gain = np.round(base.gain[candidates], 9)  # ties (to 1e-9) go to the first code
+    order = np.lexsort((base.delegation[candidates], -gain))
+    best = int(candidates[order[0]])
+    if not inputs.allocate_all and base.gain[best] <= SAME_GAIN:
+        return None, 0.0
+    return best, float(base.gain[best])
+
+
+# --------------------------------------------------------------------------- re-solves
+
+
+class _Envelope:
+    """The hull model (the plan's formulation) built once for one more post of every
+    specialty, with a binary `z[s]` per specialty: posts[s] = total[s] + z[s], sum z = 1.
+
+    Exact for every variant: the hull's segment columns and disjunction bounds are valid for
+    any number of posts up to the one it was built for (model/hull.py), and the posts rows
+    then say how many there are. Fixing `z` solves one variant (`load`); leaving the `z` of
+    several specialties free, each priced at its greedy gain, checks them all in one solve
+    (`joint`).
+    """
+
+    def __init__(self, inputs: ModelInputs) -> None:
+        totals = inputs.posts.groupby(level="specialty", sort=True).sum()
+        posts = inputs.posts.copy()
+        for s in totals.index:
+            posts.loc[(s, posts.loc[s].index.min())] += 1
+        envelope = dataclasses.replace(inputs, posts=posts)
+        self.model: AllocationModel = build_model(envelope, plan_build_options(envelope))
+        self.hm: HighsModel = to_highs(self.model)
+        # solved at the root on the national plan: symmetry detection costs ~15% and finds none
+        self.options = {**self.model.highs_options, **NO_HEURISTICS,
+                        "mip_detect_symmetry": False}
+        h = self.hm.highs
+        self.specialties = [s for s in totals.index if ("posts", f"posts[{s}]") in self.hm.rows]
+        k = len(self.specialties)
+        self.z = np.arange(h.getNumCol(), h.getNumCol() + k, dtype=np.int32)
+        h.addCols(k, np.zeros(k), np.zeros(k), np.zeros(k), 0, np.zeros(k, np.int32),
+                  np.zeros(0, np.int32), np.zeros(0))
+        h.changeColsIntegrality(k, self.z, np.array([highspy.HighsVarType.kInteger] * k))
+        for s, z in zip(self.specialties, self.z, strict=True):
+            row = self.hm.rows[("posts", f"posts[{s}]")]
+            n = float(totals[s])
+            h.changeCoeff(row, int(z), -1.0)
+            h.changeRowBounds(row, n if inputs.allocate_all else -INF, n)
+        h.addRow(1.0, 1.0, k, self.z, np.ones(k))
+
+    def _set_z(self, upper: dict[str, float], lower: dict[str, float],
+               cost: dict[str, float]) -> None:
+        h = self.hm.highs
+        for s, z in zip(self.specialties, self.z, strict=True):
+            h.changeColBounds(int(z), lower.get(s, 0.0), upper.get(s, 0.0))
+            h.changeColCost(int(z), cost.get(s, 0.0))
+
+    def load(self, variant: ModelInputs, s: str) -> _Envelope:
+        """Write the variant (one more post of `s`) into the model; returns the engine."""
+        del variant
+        if s not in self.specialties:
+            raise IncompatibleVariant(f"no posts row for {s}")
+        self._set_z({s: 1.0}, {s: 1.0}, {})
+        return self
+
+    def joint(self, gains: dict[str, float], seconds: float) -> tuple[HighsOutcome, str | None]:
+        """The least (optimum with one more post of s) + gains[s] over s in `gains`, and the
+        s that reaches it: the base objective or more iff no re-solve beats its greedy step."""
+        self._set_z({s: 1.0 for s in gains}, {}, gains)
+        out = run_highs(self.hm, seconds, 0.0, None, None, self.options)
+        picked = None
+        if out.status.has_plan:
+            z = out.col_value[self.z]
+            picked = self.specialties[int(np.argmax(z))]
+        return out, picked
+
+
+class _Literal:
+    """The literal model (one variable per promotion), for scenarios that select promotions."""
+
+    options: dict[str, object] = {}
+
+    def __init__(self, inputs: ModelInputs, model: AllocationModel | None) -> None:
+        self.rm = ReusableModel(inputs, built_model(inputs, model))
+        self.model: AllocationModel = self.rm.model
+        self.hm: HighsModel = self.rm.hm
+
+    def load(self, variant: ModelInputs, s: str) -> _Literal:
+        """Write the variant into the model; a variant that needs variables the model does
+        not have (one more post of a row that had none) gets a model of its own."""
+        del s
+        if self.rm.incompatibility(variant) is not None:
+            return _Literal(variant, None)
+        self.rm._push(self.rm._numbers(variant, None))
+        return self
+
+
+_Engine = _Envelope | _Literal
+
+
+def _totals(inputs: ModelInputs, model: AllocationModel, values: np.ndarray, hm: HighsModel
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """National posts and foreign doctors per pair position from HiGHS column values."""
+    n = len(inputs.pairs)
+    out = []
+    for table in (model.x, model.y):
+        if not len(table):
+            out.append(np.zeros(n, np.int64))
+            continue
+        v = values[hm.col(table["var"])]
+        out.append(np.bincount(table["pair"].to_numpy(), weights=v, minlength=n)
+                   .astype(np.int64))
+    return out[0], out[1]
+
+
+def _closest(engine: _Engine, base: _Base, values: np.ndarray, objective: float,
+             seconds: float) -> np.ndarray | None:
+    """Among the plans as good as the re-solve's, the one closest to the base plan: least
+    sum of |change| of posts per pair and of foreign doctors per (contingent, delegation,
+    specialty), changes allowed only where the re-solve made some (so ties it broke in
+    passing are undone). Column values, or None if HiGHS did not prove it."""
+    model, hm = engine.model, engine.hm
+    lp = hm.highs.getLp()
+    h = quiet_highs()
+    h.passModel(lp)
+    n_col = h.getNumCol()
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    used = np.flatnonzero(cost)
+    slack = 1e-9 * max(1.0, abs(objective))
+    h.addRow(-INF, objective - float(lp.offset_) + slack, len(used), used.astype(np.int32),
+             cost[used])
+    h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.zeros(n_col))
+    h.changeObjectiveOffset(0.0)
+
+    groups: list[tuple[np.ndarray, float, bool]] = []  # (columns, base value, may change)
+    if len(model.x):
+        cols, pair = hm.col(model.x["var"]), model.x["pair"].to_numpy()
+        moved = np.bincount(pair, weights=values[cols], minlength=len(base.posts))
+        order = np.argsort(pair, kind="stable")
+        for q, idx in zip(*np.unique(pair[order], return_index=True), strict=True):
+            end = np.searchsorted(pair[order], q, side="right")
+            groups.append((cols[order[idx:end]], float(base.posts[q]),
+                           bool(round(moved[q]) != base.posts[q])))
+    if len(model.y):
+        keys = pd.MultiIndex.from_frame(model.y[["contingent", "delegation", "specialty"]])
+        before = base.doctors.reindex(keys).fillna(0).to_numpy(float)
+        cols = hm.col(model.y["var"])
+        for col, b in zip(cols, before, strict=True):
+            groups.append((np.array([col]), float(b), bool(round(values[col]) != b)))
+    k = len(groups)
+    upper = np.array([INF if free else 0.0 for _, _, free in groups for _ in range(2)])
+    h.addCols(2 * k, np.ones(2 * k), np.zeros(2 * k), upper, 0, np.zeros(2 * k, np.int32),
+              np.zeros(0, np.int32), np.zeros(0))
+    lower = np.array([b for _, b, _ in groups])
+    starts, index, value = [], [], []
+    for i, (cols, _, _) in enumerate(groups):
+        starts.append(len(index))
+        index += [*cols.tolist(), n_col + 2 * i, n_col + 2 * i + 1]
+        value += [1.0] * len(cols) + [-1.0, 1.0]
+    h.addRows(k, lower, lower, len(index), np.array(starts, np.int32),
+              np.array(index, np.int32), np.array(value, float))
+    closest = HighsModel(h, {}, {}, True)
+    out = run_highs(closest, seconds, 0.0, None, None, {**engine.options, "presolve": "on"})
+    if out.status is not SolveStatus.OPTIMAL:
+        return None
+    return out.col_value[:n_col]
+
+
+def _result(inputs: ModelInputs, base: _Base, s: str, posts: np.ndarray, foreign: np.ndarray
+            ) -> dict[str, Any]:
+    """Receiver, exact gain and every change of a +1 plan given per pair."""
+    dp, df = posts - base.posts, foreign - base.foreign
+    changed = np.flatnonzero((dp != 0) | (df != 0))
+    changes = [{"delegation": base.delegation[q], "specialty": base.specialty[q],
+                "posts": int(dp[q]), "foreign": int(df[q])} for q in changed]
+    rises = [q for q in changed if base.specialty[q] == s and dp[q] > 0]
+    receiver = min(rises, key=lambda q: (-dp[q], base.delegation[q])) if rises else None
+    return {"receiver": None if receiver is None else base.delegation[receiver],
+            "receiver_gain": base.objective - plan_objective(inputs, posts, foreign),
+            "plan_changes": changes,
+            "integer_changes": {base.delegation[q]: int(dp[q]) for q in changed
+                                if base.specialty[q] == s and dp[q] != 0}}
+
+
+def _single(base: _Base, s: str, pair: int | None, gain: float | None) -> dict[str, Any]:
+    """The greedy step as a result row."""
+    if pair is None:
+        return {"receiver": None, "receiver_gain": gain, "plan_changes": []}
+    return {"receiver": base.delegation[pair], "receiver_gain": gain,
+            "plan_changes": [{"delegation": base.delegation[pair], "specialty": s,
+                              "posts": 1, "foreign": 0}]}
+
+
+def _resolve(engine: _Engine, inputs: ModelInputs, base: _Base, variant: ModelInputs,
+             s: str, greedy: tuple[int | None, float | None], seconds: float
+             ) -> dict[str, Any]:
+    """One more post of `s` (variant), re-solved: the receiver row, exact when proven."""
+    pair, gain = greedy
+    single = _single(base, s, pair, gain)
+    try:
+        engine = engine.load(variant, s)
+    except IncompatibleVariant as exc:
+        return {**single, "receiver_method": "lower bound", "exact": False,
+                "integer_status": f"not re-solved: {exc}"}
+    out: HighsOutcome = run_highs(engine.hm, seconds, 0.0, None, None, engine.options)
+    optimal = out.status is SolveStatus.OPTIMAL
+    if out.status is SolveStatus.INFEASIBLE:
+        return {"receiver": None, "receiver_gain": None, "plan_changes": [],
+                "receiver_method": "re-solve", "exact": base.proven, "integer_gain": None,
+                "integer_status": "infeasible", "integer_changes": {}}
+    if not out.status.has_plan:
+        return {**single, "receiver_method": "lower bound", "exact": False,
+                "integer_status": out.status.value}
+    values = np.rint(out.col_value)
+    row = _result(inputs, base, s, *_totals(inputs, engine.model, values, engine.hm))
+    if gain is not None and row["receiver_gain"] <= gain + SAME_GAIN:
+        # the single greedy step is as good as the re-solve: report it, not a tied optimum
+        row = {**single, "integer_changes": {} if pair is None else {base.delegation[pair]: 1}}
+        method = "greedy step, confirmed by re-solve"
+    else:
+        method = "re-solve"
+        if row["plan_changes"] and out.objective is not None:
+            closest = _closest(engine, base, values, out.objective, seconds)
+            if closest is not None:
+                near = _result(inputs, base, s,
+                               *_totals(inputs, engine.model, np.rint(closest), engine.hm))
+                if near["receiver_gain"] >= row["receiver_gain"] - SAME_GAIN:
+                    row = near
+    if not inputs.allocate_all and row["receiver_gain"] <= SAME_GAIN:
+        row = {**_single(base, s, None, 0.0), "integer_changes": {}}
+    return {**row, "receiver_method": method, "exact": optimal and base.proven,
+            "integer_gain": row["receiver_gain"], "integer_status": out.status.value}
+
+
+def receivers(inputs: ModelInputs, run: Run, resolve: bool | None,
+               seconds: float) -> tuple[dict[tuple[str, int], dict[str, Any]], int, str]:
+    """Receiver row per (specialty, promotion) of inputs.posts, re-solves run, and why not."""
+    base = _base(inputs, run)
+    coupled = _coupled(inputs, run)
+    by_promotion = any(sel.promotions is not None for sel in inputs.selections)
+    classes: dict[tuple[str, int | None], list[tuple[str, int]]] = {}
+    for s, p in inputs.posts.index:
+        key = (s, int(p)) if (s in coupled and by_promotion) else (s, None)
+        classes.setdefault(key, []).append((s, int(p)))
+    to_solve = [key for key in classes if key[0] in coupled]
+    per_solve = max(len(inputs.promotions), 1) if by_promotion else 1
+    work = len(inputs.pairs) * len(to_solve) * per_solve
+    if resolve is None:
+        resolve = work <= RESOLVE_WORK
+    why = "" if resolve or not to_solve else (
+        f"integer re-solves skipped: {len(to_solve)} re-solves x {len(inputs.pairs)} pairs"
+        + (f" x {per_solve} promotions" if per_solve > 1 else "")
+        + f" exceed {RESOLVE_WORK:,}")
+    # re-solves use HiGHS in place whatever solved the plan (as the LP duals do)
+    highs = dataclasses.replace(inputs, solver="highs")
+    engine: _Engine | None = None
+    if resolve and to_solve:
+        try:
+            engine = _Literal(highs, run.model) if by_promotion else _Envelope(highs)
+        except IncompatibleVariant as exc:
+            why = f"integer re-solves skipped: {exc}"
+    full = _full_selections(inputs, run)
+    greedy = {key: _greedy(inputs, base, full[members[0][1] if key[1] is None else key[1]],
+                           key[0]) for key, members in classes.items()}
+    solves = 0
+    confirmed: set[str] = set()
+    if isinstance(engine, _Envelope):
+        confirmed, solves = _confirm_jointly(engine, base, {
+            s: gain for (s, p), (_, gain) in greedy.items()
+            if s in coupled and gain is not None}, seconds)
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for (s, p), members in classes.items():
+        promotion = members[0][1] if p is None else p
+        pair, gain = greedy[(s, p)]
+        if s not in coupled:
+            row = {**_single(base, s, pair, gain), "receiver_method": "separable",
+                   "exact": base.proven}
+        elif engine is None:
+            row = {**_single(base, s, pair, gain), "receiver_method": "lower bound",
+                   "exact": False}
+        elif s in confirmed:
+            row = {**_single(base, s, pair, gain),
+                   "receiver_method": "greedy step, confirmed by re-solve",
+                   "exact": base.proven, "integer_gain": gain, "integer_status": "optimal",
+                   "integer_changes": {} if pair is None else {base.delegation[pair]: 1}}
+        else:
+            posts = inputs.posts.copy()
+            posts.loc[(s, promotion)] += 1
+            variant = dataclasses.replace(highs, posts=posts)
+            row = _resolve(engine, inputs, base, variant, s, (pair, gain), seconds)
+            solves += 1
+        for member in members:
+            out[member] = row
+    return out, solves, why
+
+
+def _confirm_jointly(engine: _Envelope, base: _Base, gains: dict[str, float], seconds: float
+                     ) -> tuple[set[str], int]:
+    """Specialties whose greedy step is an optimal +1 plan, found with few solves.
+
+    One solve gives min over s of (optimum with one more post of s) + gains[s]: when it is
+    the base objective (to JOINT_TOL), no specialty does better than its greedy step, all
+    confirmed at once; otherwise the specialty that reaches it does better, leaves the set
+    (it gets a re-solve of its own) and the rest are checked again. On the national plan:
+    2 solves instead of 9 (TRAUMA leaves the set). Returns the confirmed specialties and
+    the number of solves."""
+    gains = {s: g for s, g in gains.items() if s in engine.specialties}
+    solves = 0
+    while gains:
+        out, picked = engine.joint(gains, seconds)
+        solves += 1
+        if out.status is not SolveStatus.OPTIMAL:
+            return set(), solves
+        bound = out.best_bound if out.best_bound is not None else out.objective
+        if bound is not None and bound >= base.objective - JOINT_TOL:
+            return set(gains), solves
+        if picked not in gains:
+            return set(), solves
+        del gains[picked]
+    return set(), solves
+
+
+# --------------------------------------------------------------------------- LP duals
