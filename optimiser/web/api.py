@@ -1,0 +1,169 @@
+"""The JSON API under /api (SERVICE.md's table), with pydantic bodies for OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from optimiser.errors import InputError
+from optimiser.registry.store import RunNotFound
+from optimiser.registry.url import RegistryError
+from optimiser.web.datasets import DatasetInfo
+from optimiser.web.jobs import PoolFull
+from optimiser.web.service import Service, UnknownDataset, public_issues
+from optimiser.web.uploads import UploadRefused
+
+RETRY_AFTER_S = "5"
+MAX_SCENARIO_CHARS = 1_000_000
+
+router = APIRouter(prefix="/api")
+
+
+class Health(BaseModel):
+    """GET /api/health."""
+
+    status: str = "ok"
+
+
+class Issue(BaseModel):
+    """One input problem, where it is and what was found."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+
+class Errors(BaseModel):
+    """422: every problem found."""
+
+    errors: list[Issue]
+
+
+class RunRequest(BaseModel):
+    """POST /api/runs: a scenario (YAML text) on a dataset (its id)."""
+
+    dataset: str = Field("default", max_length=64)
+    scenario_yaml: str = Field(max_length=MAX_SCENARIO_CHARS)
+    timestamp: bool = Field(True, description="False: byte-stable plan (as --no-timestamp)")
+
+
+class RunAccepted(BaseModel):
+    """202: the run's id (poll GET /api/runs/{id})."""
+
+    id: str
+
+
+class AdoptRequest(BaseModel):
+    """POST /api/runs/{id}/adopt."""
+
+    note: str = Field("", max_length=10_000)
+
+
+class RunState(BaseModel, extra="allow"):
+    """A run: registry facts, plus `plan` when solved and `conflict` when infeasible."""
+
+    id: str
+    status: str
+    plan: dict[str, Any] | None = None
+    conflict: dict[str, Any] | None = None
+
+
+def service_of(request: Request) -> Service:
+    """The service the app was started with."""
+    return request.app.state.service
+
+
+def errors_response(issues: list[dict], status: int = 422) -> JSONResponse:
+    """The 422 body of SERVICE.md: {"errors": [{file, line, column, value, message}]}."""
+    return JSONResponse({"errors": issues}, status_code=status)
+
+
+@router.get("/health", response_model=Health)
+def health() -> Health:
+    """The service is up."""
+    return Health()
+
+
+@router.get("/datasets", response_model=list[DatasetInfo])
+def list_datasets(request: Request) -> list[DatasetInfo]:
+    """The embedded dataset (`default`) and the uploaded ones."""
+    store = service_of(request).datasets
+    return [store.info(dataset_id) for dataset_id in store.ids()]
+
+
+@router.post("/datasets", status_code=201, response_model=DatasetInfo,
+             responses={422: {"model": Errors}, 413: {"model": Errors}})
+def upload_dataset(request: Request, file: Annotated[UploadFile, File()],
+                   name: Annotated[str, Form(max_length=200)] = "uploaded") -> Any:
+    """A zip of the dataset's CSV files (size-capped; members cannot escape)."""
+    service = service_of(request)
+    cap = service.settings.upload_bytes
+    data = file.file.read(cap + 1)
+    if len(data) > cap:
+        return errors_response([{"file": "upload", "line": None, "column": None,
+                                 "value": None, "message": f"larger than {cap:,} bytes"}], 413)
+    try:
+        return service.datasets.add(data, name, service.settings.unzipped_bytes)
+    except UploadRefused as exc:
+        return errors_response(public_issues(InputError(exc.issues)), exc.status)
+    except InputError as exc:
+        return errors_response(public_issues(exc))
+
+
+def submit(service: Service, body: RunRequest) -> JSONResponse:
+    """Queue a run: 202, 422 with errors, 404 for an unknown dataset, 503 when full."""
+    try:
+        run_id = service.submit(body.dataset, body.scenario_yaml, body.timestamp)
+    except InputError as exc:
+        return errors_response(public_issues(exc))
+    except UnknownDataset:
+        return errors_response([{"file": "dataset", "line": None, "column": None,
+                                 "value": body.dataset[:80], "message": "no such dataset"}])
+    except PoolFull:
+        return JSONResponse({"detail": "too many runs waiting: try again shortly"},
+                            status_code=503, headers={"Retry-After": RETRY_AFTER_S})
+    return JSONResponse({"id": run_id}, status_code=202)
+
+
+@router.post("/runs", status_code=202, response_model=RunAccepted,
+             responses={422: {"model": Errors}, 503: {}})
+def create_run(request: Request, body: RunRequest) -> JSONResponse:
+    """Validate the scenario, then queue it; the request never waits for the solve."""
+    return submit(service_of(request), body)
+
+
+@router.get("/runs")
+def list_runs(request: Request, limit: int | None = None) -> list[dict[str, Any]]:
+    """Recorded runs, newest first."""
+    return service_of(request).runs(limit)
+
+
+@router.get("/runs/{run_id}", response_model=RunState)
+def get_run(request: Request, run_id: str) -> dict[str, Any]:
+    """queued, running, then the recorded run (plan when solved, conflict when infeasible)."""
+    state = service_of(request).state(run_id)
+    if state is None:
+        raise HTTPException(404, "no such run")
+    return state
+
+
+@router.post("/runs/{run_id}/cancel")
+def cancel_run(request: Request, run_id: str) -> dict[str, bool]:
+    """Cancel a queued run (a running one finishes)."""
+    return {"cancelled": service_of(request).pool.cancel(run_id)}
+
+
+@router.post("/runs/{run_id}/adopt", response_model=RunState)
+def adopt_run(request: Request, run_id: str, body: AdoptRequest) -> dict[str, Any]:
+    """Adopt the run's plan (the previously adopted one is archived)."""
+    try:
+        return service_of(request).adopt(run_id, body.note)
+    except RunNotFound as exc:
+        raise HTTPException(404, "no such run") from exc
+    except RegistryError as exc:
+        raise HTTPException(409, str(exc)) from exc
