@@ -3,31 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from tiny import dataset, scenario, solve
-
-
-def _valid(folder: Path) -> Path:
-    return dataset(
-        folder,
-        delegations=[("D1", "R1", 100000, 1), ("D2", "R2", 50000, 1.5)],
-        specialties=[("ANES", 2.0, 2, 1.0), ("GYN", 3.0, 1, 1.0)],
-        posts=[(2024, "ANES", 2), (2023, "GYN", 1)],
-        workforce=[("D1", "ANES", 3, 1)],
-        capacity=[("D2", "GYN", 2)],
-        contingents=[{"contingent_code": "CN", "name": "Mission", "origin": "CN", "min_team": 1,
-                      "max_sites": 2, "cost_per_doctor": 10, "eligible": "R2"}],
-        supply=[("CN", "ANES", 2)],
-    )
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
+from tiny import edit_file, scenario, solve, valid_dataset
 
 # (description, file, edit (old, new) or None to delete, expected "file:line" and column)
 DATA_CASES = [
@@ -58,11 +36,11 @@ DATA_CASES = [
 @pytest.mark.parametrize(("file", "edit", "where", "column"),
                          [c[1:] for c in DATA_CASES], ids=[c[0] for c in DATA_CASES])
 def test_bad_dataset(tmp_path, file, edit, where, column):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     if edit is None:
         (data / file).unlink()
     else:
-        _edit(data / file, *edit)
+        edit_file(data / file, *edit)
     out = tmp_path / "out"
     out.mkdir()
     (out / "plan.json").write_text("previous plan", encoding="utf-8")
@@ -77,10 +55,10 @@ def test_bad_dataset(tmp_path, file, edit, where, column):
 
 
 def test_every_error_is_reported_at_once(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "delegations.csv", "100000", "-5")
-    _edit(data / "workforce.csv", "D1,ANES,3,1", "D1,ANES,3,4")
-    _edit(data / "posts.csv", "2023,GYN", "2023,XXX")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "delegations.csv", "100000", "-5")
+    edit_file(data / "workforce.csv", "D1,ANES,3,1", "D1,ANES,3,4")
+    edit_file(data / "posts.csv", "2023,GYN", "2023,XXX")
     sc = scenario(tmp_path / "s.yaml", parameters={"absence_penalty": -1})
     code, output, _ = solve(data, sc, tmp_path / "out")
     assert code == 2
@@ -90,7 +68,7 @@ def test_every_error_is_reported_at_once(tmp_path):
 
 
 def test_non_utf8_file_names_the_line(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     path = data / "regions.csv"
     latin1 = "R\xe9gion R2".encode("latin-1")
     path.write_bytes(path.read_bytes().replace("Région R2".encode(), latin1))
@@ -123,7 +101,7 @@ SCENARIO_CASES = [
 @pytest.mark.parametrize(("content", "line", "key"), [c[1:] for c in SCENARIO_CASES],
                          ids=[c[0] for c in SCENARIO_CASES])
 def test_bad_scenario(tmp_path, content, line, key):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     sc = scenario(tmp_path / "s.yaml", **content)
     code, output, _ = solve(data, sc, tmp_path / "out")
     assert code == 2, output
@@ -133,7 +111,7 @@ def test_bad_scenario(tmp_path, content, line, key):
 
 
 def test_invalid_yaml(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     sc = tmp_path / "s.yaml"
     sc.write_text("name: x\nconstraints:\n  - {region: R1, min: 1\n", encoding="utf-8")
     code, output, _ = solve(data, sc, tmp_path / "out")
@@ -142,7 +120,7 @@ def test_invalid_yaml(tmp_path):
 
 
 def test_arabic_names_round_trip(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     code, output, plan = solve(data, None, tmp_path / "out")
     assert code == 0, output
     names = {row["delegation"]: row["name_ar"] for row in plan["delegation_info"]}

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from tiny import dataset, solve
+from tiny import edit_file, solve, valid_dataset
 
 from optimiser.cli import main
 from optimiser.data import fastcheck, load_dataset, rawcsv
@@ -29,26 +29,6 @@ from optimiser.data.fastcheck import error_message
 from optimiser.data.load import LINE, read_table
 from optimiser.data.rawcsv import CsvSource, line_spans
 from optimiser.errors import InputError
-
-
-def _valid(folder: Path) -> Path:
-    return dataset(
-        folder,
-        delegations=[("D1", "R1", 100000, 1), ("D2", "R2", 50000, 1.5)],
-        specialties=[("ANES", 2.0, 2, 1.0), ("GYN", 3.0, 1, 1.0)],
-        posts=[(2024, "ANES", 2), (2023, "GYN", 1)],
-        workforce=[("D1", "ANES", 3, 1)],
-        capacity=[("D2", "GYN", 2)],
-        contingents=[{"contingent_code": "CN", "name": "Mission", "origin": "CN", "min_team": 1,
-                      "max_sites": 2, "cost_per_doctor": 10, "eligible": "R2"}],
-        supply=[("CN", "ANES", 2)],
-    )
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _solve_unchecked(data: Path, out: Path) -> tuple[int, str]:
@@ -103,14 +83,14 @@ NOT_REGULAR = [("dangling link", _dangling, "a dangling symbolic link"),
 @pytest.mark.parametrize(("make", "words"), [c[1:] for c in NOT_REGULAR],
                          ids=[c[0] for c in NOT_REGULAR])
 def test_not_a_regular_file_is_an_issue(tmp_path, name, make, words):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     (data / name).unlink()
     make(data / name)
     _refused(tmp_path, data, f"{name}: not a regular file: {words}", checker=False)
 
 
 def test_unreadable_file_is_an_issue(tmp_path, monkeypatch):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     real_open = os.open
 
     def deny(path, *args, **kwargs):
@@ -131,7 +111,7 @@ def test_data_path_that_is_a_file(tmp_path):
 # 2. Bounded cost ------------------------------------------------------------------------------
 
 def test_file_above_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     with (data / "workforce.csv").open("a", encoding="utf-8") as f:
         f.write("".join(f"D1,S{i},1,0\n" for i in range(200_000)))  # ~2.5 MB
     monkeypatch.setenv("OPTIMISER_MAX_CSV_MB", "1")
@@ -147,15 +127,15 @@ def test_file_above_the_size_limit_is_refused_before_reading(tmp_path, monkeypat
 
 
 def test_overlong_line_is_refused_with_its_line(tmp_path, monkeypatch):
-    data = _valid(tmp_path / "data")
-    _edit(data / "capacity.csv", "D2,GYN,2\n", "D2,GYN,2\nD1,GYN," + "9" * 200_000 + "\n")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "capacity.csv", "D2,GYN,2\n", "D2,GYN,2\nD1,GYN," + "9" * 200_000 + "\n")
     monkeypatch.setenv("OPTIMISER_MAX_CSV_LINE_KB", "64")
     _refused(tmp_path, data, "capacity.csv:3: a CSV line is above the limit of 64 KB",
              "OPTIMISER_MAX_CSV_LINE_KB")
 
 
 def test_a_huge_line_costs_a_bounded_memory(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     with (data / "regions.csv").open("a", encoding="utf-8") as f:
         f.write("R3," + "x" * 40_000_000 + "\n")
     tracemalloc.start()
@@ -170,8 +150,8 @@ def test_a_huge_line_costs_a_bounded_memory(tmp_path):
 
 
 def test_overlong_cell_is_refused(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "regions.csv", "Région R1", "R" * 20_000)
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "regions.csv", "Région R1", "R" * 20_000)
     _refused(tmp_path, data, "regions.csv:2: column 'name_fr'",
              "a CSV cell (20,000 characters) is above the limit", "OPTIMISER_MAX_FIELD_CHARS")
 
@@ -210,8 +190,8 @@ NUMBER_CASES = [
 @pytest.mark.parametrize(("file", "edit", "line", "column", "words"),
                          [c[1:] for c in NUMBER_CASES], ids=[c[0] for c in NUMBER_CASES])
 def test_numbers_out_of_range(tmp_path, file, edit, line, column, words):
-    data = _valid(tmp_path / "data")
-    _edit(data / file, *edit)
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / file, *edit)
     _refused(tmp_path, data, f"{file}:{line}: column '{column}'", words)
 
 
@@ -232,26 +212,26 @@ CONTROL_CASES = [
 @pytest.mark.parametrize(("file", "edit", "column", "words"),
                          [c[1:] for c in CONTROL_CASES], ids=[c[0] for c in CONTROL_CASES])
 def test_control_characters_are_refused(tmp_path, file, edit, column, words):
-    data = _valid(tmp_path / "data")
-    _edit(data / file, *edit)
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / file, *edit)
     if column is None:  # the extra column `source`, carried into outputs
-        _edit(data / file, ",1.5\n", ",1.5,HCP \x1b[31m2024\n")
+        edit_file(data / file, ",1.5\n", ",1.5,HCP \x1b[31m2024\n")
         column, words = "source", "U+001B"
     where = f"{file}:2" if file != "delegations.csv" or column == "name_ar" else f"{file}:3"
     _refused(tmp_path, data, f"{where}: column '{column}'", words)
 
 
 def test_control_character_in_a_column_name(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "delegations.csv", "priority_weight\n", "priority_weight,note\x1b[2J\n")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "delegations.csv", "priority_weight\n", "priority_weight,note\x1b[2J\n")
     output = _refused(tmp_path, data, "delegations.csv:1: column name 'note\\x1b[2J' contains "
                       "an ESC (U+001B)")
     assert "\x1b" not in output  # never echoed to the terminal
 
 
 def test_surrounding_spaces_are_stripped_not_refused(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "regions.csv", "Région R1", "  Région R1  ")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "regions.csv", "Région R1", "  Région R1  ")
     code, output, plan = solve(data, None, tmp_path / "out")
     assert code == 0, output
 
@@ -260,15 +240,15 @@ def test_surrounding_spaces_are_stripped_not_refused(tmp_path):
 
 @pytest.mark.parametrize("code", ["-R1", "+R1", "=R1", "@R1", "_R1", "تطوان", "Réd"])
 def test_codes_start_with_a_letter_or_digit(tmp_path, code):
-    data = _valid(tmp_path / "data")
-    _edit(data / "regions.csv", "R1,", f"{code},")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "regions.csv", "R1,", f"{code},")
     _refused(tmp_path, data, "regions.csv:2: column 'region_code'",
              f"{code!r} is not a valid code: {CODE_RULE}")
 
 
 def test_codes_inside_eligible(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "contingents.csv", ",R2", ",R2;-D1")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "contingents.csv", ",R2", ",R2;-D1")
     _refused(tmp_path, data, "contingents.csv:2: column 'eligible'",
              f"'-D1' is not a valid code: {CODE_RULE}")
 
@@ -287,10 +267,10 @@ def _semicolons(folder: Path, decimal_comma: bool) -> None:
 
 
 def test_semicolon_files_with_decimal_comma_load_the_same(tmp_path):
-    reference = _valid(tmp_path / "ref")
-    data = _valid(tmp_path / "data")
+    reference = valid_dataset(tmp_path / "ref")
+    data = valid_dataset(tmp_path / "data")
     for folder in (reference, data):
-        _edit(folder / "delegations.csv", ",50000,1.5", ",50000,1.25")
+        edit_file(folder / "delegations.csv", ",50000,1.5", ",50000,1.25")
     _semicolons(data, decimal_comma=True)
     assert "1,25" in (data / "delegations.csv").read_text(encoding="utf-8")
     expected, found = load_dataset(reference), load_dataset(data)
@@ -301,13 +281,13 @@ def test_semicolon_files_with_decimal_comma_load_the_same(tmp_path):
 
 
 def test_decimal_comma_only_in_semicolon_files(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "specialties.csv", "ANES,ANES,2.0", 'ANES,ANES,"2,5"')
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "specialties.csv", "ANES,ANES,2.0", 'ANES,ANES,"2,5"')
     _refused(tmp_path, data, "specialties.csv:2: column 'norm_per_100k' = '2,5'")
 
 
 def test_empty_trailing_header_columns_are_ignored(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     path = data / "posts.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("".join(f"{line},,\n" for line in lines), encoding="utf-8")
@@ -317,7 +297,7 @@ def test_empty_trailing_header_columns_are_ignored(tmp_path):
 
 
 def test_value_under_an_empty_header_is_an_issue(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     path = data / "posts.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines = [f"{line},," for line in lines]
@@ -327,7 +307,7 @@ def test_value_under_an_empty_header_is_an_issue(tmp_path):
 
 
 def test_utf16_file_gets_one_clear_issue(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     for encoding in ("utf-16", "utf-16-le"):  # with and without a byte-order mark
         path = data / "delegations.csv"
         text = path.read_text(encoding="utf-8") if encoding == "utf-16" else \
@@ -339,7 +319,7 @@ def test_utf16_file_gets_one_clear_issue(tmp_path):
 
 
 def test_latin1_byte_gives_line_and_advice(tmp_path):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     path = data / "regions.csv"
     path.write_bytes(path.read_bytes().replace("Région R2".encode(), b"R\xe9gion R2"))
     output = _refused(tmp_path, data, "regions.csv:3: not UTF-8 (byte 0xe9): "
@@ -361,11 +341,11 @@ CASCADE_CASES = [
 @pytest.mark.parametrize(("file", "edit", "expected"), [c[1:] for c in CASCADE_CASES],
                          ids=[c[0] for c in CASCADE_CASES])
 def test_a_broken_file_gives_no_cascade_in_other_files(tmp_path, file, edit, expected):
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     if edit is None:
         (data / file).write_bytes((data / file).read_text(encoding="utf-8").encode("utf-16"))
     else:
-        _edit(data / file, *edit)
+        edit_file(data / file, *edit)
     output = _refused(tmp_path, data, expected)
     others = [line for line in output.splitlines()[1:] if file not in line]
     assert others == [], output
@@ -375,10 +355,10 @@ def test_a_broken_file_gives_no_cascade_in_other_files(tmp_path, file, edit, exp
 # 7. Speed with the same errors ----------------------------------------------------------------
 
 def test_multiline_cells_keep_true_line_numbers(tmp_path):
-    data = _valid(tmp_path / "data")
-    _edit(data / "delegations.csv", "priority_weight\n", "priority_weight,source\n")
-    _edit(data / "delegations.csv", ",1\n", ',1,"line one\nline two\r\nline three"\n')
-    _edit(data / "delegations.csv", ",50000,1.5\n", ",-5,1.5,\n")
+    data = valid_dataset(tmp_path / "data")
+    edit_file(data / "delegations.csv", "priority_weight\n", "priority_weight,source\n")
+    edit_file(data / "delegations.csv", ",1\n", ',1,"line one\nline two\r\nline three"\n')
+    edit_file(data / "delegations.csv", ",50000,1.5\n", ",-5,1.5,\n")
     _refused(tmp_path, data, "delegations.csv:5: column 'population' = '-5'")
 
 
@@ -386,7 +366,7 @@ def test_a_repeated_bad_cell_is_validated_once(tmp_path, monkeypatch):
     calls = []
     real = fastcheck.model_verdict
     monkeypatch.setattr(fastcheck, "model_verdict", lambda *a: calls.append(a) or real(*a))
-    data = _valid(tmp_path / "data")
+    data = valid_dataset(tmp_path / "data")
     with (data / "workforce.csv").open("a", encoding="utf-8") as f:
         f.write("".join("D1,ANES,-1,0\n" for _ in range(100_000)))
     with pytest.raises(InputError) as caught:

@@ -93,3 +93,26 @@ def posts_of(plan: dict) -> dict[tuple[str, str], int]:
 def foreign_of(plan: dict) -> dict[tuple[str, str], int]:
     """Foreign doctors per (delegation, specialty), summed over contingents."""
     return _per_pair(plan["foreign"], "doctors")
+
+
+def valid_dataset(folder: Path) -> Path:
+    """A small valid dataset touching every file (contingent included): the base that the
+    bad-input tests break one cell at a time."""
+    return dataset(
+        folder,
+        delegations=[("D1", "R1", 100000, 1), ("D2", "R2", 50000, 1.5)],
+        specialties=[("ANES", 2.0, 2, 1.0), ("GYN", 3.0, 1, 1.0)],
+        posts=[(2024, "ANES", 2), (2023, "GYN", 1)],
+        workforce=[("D1", "ANES", 3, 1)],
+        capacity=[("D2", "GYN", 2)],
+        contingents=[{"contingent_code": "CN", "name": "Mission", "origin": "CN", "min_team": 1,
+                      "max_sites": 2, "cost_per_doctor": 10, "eligible": "R2"}],
+        supply=[("CN", "ANES", 2)],
+    )
+
+
+def edit_file(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file by `new` (which must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
