@@ -114,8 +114,11 @@ def _solve(data_dir: Path | None, scenario_path: Path | None, out_dir: Path | No
         _input_error(exc, errors_file, recording)
     except OutputBusy as exc:
         _other_error(f"error: {exc}", recording)
-    except Interrupted:
-        click.echo(f"no plan written: {out} is as it was", err=True)
+    except Interrupted as exc:
+        # After the swap (while the summary prints) the plan is complete: say which it is.
+        done = getattr(exc, "plan_written", None)
+        click.echo(f"plan written to {done} before the interruption" if done
+                   else f"no plan written: {out} is as it was", err=True)
         raise
     except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
         _other_error(f"error: {type(exc).__name__}: {exc}", recording)
@@ -183,6 +186,7 @@ class SolveOptions:
 def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Console,
                      errors: Console, recording: Recording | None = None) -> None:
     """Solve, then either write the plan folder or explain why there is none (exits 1 or 3)."""
+    from optimiser.cli_support import Interrupted
     from optimiser.output import plan_document, write_plan_folder
     from optimiser.pipeline import run_scenario
     from optimiser.solve import SolveStatus
@@ -213,12 +217,16 @@ def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Consol
         extra = recording.capturing(document, extra)
     written = write_plan_folder(options.out_dir, document, run.plan, extra=extra,
                                 protected=options.protected)
-    if not options.quiet:
-        print_summary(run, console)
-        print_sensitivity(sensitivity, console)
-        if monotone is not None:
-            print_monotone(monotone, console)
-        console.print(f"plan written to {written}")
+    try:
+        if not options.quiet:
+            print_summary(run, console)
+            print_sensitivity(sensitivity, console)
+            if monotone is not None:
+                print_monotone(monotone, console)
+            console.print(f"plan written to {written}")
+    except Interrupted as exc:
+        exc.plan_written = written  # the caller must not say "no plan written"
+        raise
 
 
 def _explain_infeasible(inputs: ModelInputs, scenario_path: Path | None,

@@ -147,7 +147,7 @@ def test_explain_json_never_replaces_a_user_file(tmp_path):
 def _start_solve(out: Path) -> subprocess.Popen:
     """`optimiser solve` on the embedded dataset with the report (a second or more of writing)."""
     return subprocess.Popen([sys.executable, "-m", "optimiser", "solve", "--out", str(out),
-                             "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
+                             "--quiet", "--no-record"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -165,11 +165,14 @@ def _wait_for_temp(parent: Path, process: subprocess.Popen) -> None:
 def test_a_signal_while_writing_keeps_the_old_plan(tmp_path, signum):
     out = tmp_path / "plan"
     assert solve(EXAMPLE, None, out)[0] == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    process = _start_solve(out)
-    _wait_for_temp(tmp_path, process)
-    process.send_signal(signum)
-    _, stderr = process.communicate(timeout=120)
+    for attempt in range(3):
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        process = _start_solve(out)
+        _wait_for_temp(tmp_path, process)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=120)
+        if process.returncode != 0 or attempt == 2:
+            break  # 0: on a loaded machine the run finished before the signal; try again
     assert process.returncode == 128 + signum, stderr
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

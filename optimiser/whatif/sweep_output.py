@@ -26,14 +26,13 @@ PARTIAL = "sweep.partial.json"
 
 
 def fingerprint(spec: SweepSpec, data_dir: Path) -> str:
-    """A hash of everything a sweep's rows depend on (not of --jobs: rows do not)."""
+    """A hash of everything a sweep's rows depend on (not of --jobs: rows do not): the
+    scenario file, the dataset's fingerprint (the registry's), the grid and --rebuild."""
+    from optimiser.data.fingerprint import dataset_sha256
+
     digest = hashlib.sha256()
     digest.update(Path(spec.scenario_path).read_bytes())
-    for path in sorted(Path(data_dir).glob("*.csv")):
-        digest.update(path.name.encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+    digest.update(str(dataset_sha256(Path(data_dir))).encode())
     grid = [[v.path, [repr(x) for x in v.values]] for v in spec.varies]
     digest.update(json.dumps([grid, spec.reuse]).encode())
     return digest.hexdigest()
