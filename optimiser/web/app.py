@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from optimiser.web import api, pages
+from optimiser.web import (
+    api,
+    compare_pages,
+    dataset_pages,
+    editor_pages,
+    login_pages,
+    pages,
+    progress,
+    sweep_pages,
+)
 from optimiser.web.security import is_open, request_token, token_accepted
 from optimiser.web.service import Service
 from optimiser.web.settings import Settings
@@ -28,7 +37,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="optimiser", lifespan=lifespan)
     app.include_router(api.router)
-    app.include_router(pages.router)
+    for module in (pages, progress, editor_pages, dataset_pages, compare_pages, sweep_pages,
+                   login_pages):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     if settings.tokens:

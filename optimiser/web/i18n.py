@@ -1,6 +1,21 @@
-"""The pages' words in French (default), English and Arabic (right to left)."""
+"""The pages' words in French (default), English and Arabic (right to left).
+
+Each group of pages keeps its words in its own `words_*.py` module; they are merged here, and
+a word missing in one language falls back to French so no page shows an empty label.
+"""
 
 from __future__ import annotations
+
+from functools import cache
+
+from optimiser.web import (
+    words_auth,
+    words_datasets,
+    words_editor,
+    words_plan,
+    words_progress,
+    words_sweep,
+)
 
 LANGS = ("fr", "en", "ar")
 WORDS: dict[str, dict[str, str]] = {
@@ -9,20 +24,25 @@ WORDS: dict[str, dict[str, str]] = {
            "submit": "Lancer le calcul", "status": "Statut", "objective": "Objectif",
            "decision": "Décision", "report": "Rapport", "xlsx": "Classeur Excel",
            "adopt": "Adopter ce plan", "note": "Note", "waiting": "Calcul en cours…",
-           "conflict": "Règles en conflit", "messages": "Messages", "none": "Aucun calcul"},
+           "conflict": "Règles en conflit", "messages": "Messages", "none": "Aucun calcul",
+           "datasets": "Jeux de données", "compare": "Comparer", "sweeps": "Balayages",
+           "logout": "Se déconnecter"},
     "en": {"title": "Post optimiser", "runs": "Run history", "new": "New scenario",
            "dataset": "Dataset", "scenario": "Scenario (YAML)", "submit": "Run",
            "status": "Status", "objective": "Objective", "decision": "Decision",
            "report": "Report", "xlsx": "Excel workbook", "adopt": "Adopt this plan",
            "note": "Note", "waiting": "Solving…", "conflict": "Conflicting rules",
-           "messages": "Messages", "none": "No runs yet"},
+           "messages": "Messages", "none": "No runs yet", "datasets": "Datasets",
+           "compare": "Compare", "sweeps": "Sweeps", "logout": "Log out"},
     "ar": {"title": "محسّن المناصب", "runs": "سجل الحسابات", "new": "سيناريو جديد",
            "dataset": "مجموعة البيانات", "scenario": "السيناريو (YAML)", "submit": "تشغيل",
            "status": "الحالة", "objective": "الهدف", "decision": "القرار", "report": "التقرير",
            "xlsx": "ملف Excel", "adopt": "اعتماد هذه الخطة", "note": "ملاحظة",
            "waiting": "جارٍ الحساب…", "conflict": "القواعد المتعارضة", "messages": "رسائل",
-           "none": "لا توجد حسابات"},
+           "none": "لا توجد حسابات", "datasets": "مجموعات البيانات", "compare": "مقارنة",
+           "sweeps": "المسوح", "logout": "تسجيل الخروج"},
 }
+FEATURES = (words_auth, words_datasets, words_editor, words_plan, words_progress, words_sweep)
 
 
 def language(requested: str | None) -> str:
@@ -30,6 +50,11 @@ def language(requested: str | None) -> str:
     return requested if requested in LANGS else "fr"
 
 
+@cache
 def words(lang: str) -> dict[str, str]:
-    """The words of a language."""
-    return WORDS[language(lang)]
+    """Every page's words in a language; French where a translation is missing."""
+    merged: dict[str, str] = {}
+    for table in (WORDS, *(feature.WORDS for feature in FEATURES)):
+        merged.update(table["fr"])
+        merged.update(table.get(language(lang), {}))
+    return merged

@@ -6,23 +6,20 @@ refresh rather than scripts, so nothing is loaded from outside the service.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from optimiser.errors import InputError
 from optimiser.registry.store import RunNotFound
 from optimiser.registry.url import RegistryError
-from optimiser.web.i18n import language, words
+from optimiser.web.i18n import language
 from optimiser.web.jobs import PoolFull
-from optimiser.web.security import CSRF_COOKIE, csrf_ok, csrf_token
+from optimiser.web.rendering import check_csrf, render
 from optimiser.web.service import Service, UnknownDataset, public_issues
 
 FINISHED = ("optimal", "feasible", "infeasible", "error", "cancelled")
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
 
@@ -30,33 +27,17 @@ def _service(request: Request) -> Service:
     return request.app.state.service
 
 
-def _render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
-    """A page in the requested language, with the CSRF cookie its forms repeat."""
-    lang = language(request.query_params.get("lang"))
-    token = csrf_token(request)
-    response = templates.TemplateResponse(
-        request, name, {"lang": lang, "t": words(lang), "csrf": token, **context},
-        status_code=status)
-    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
-    return response
-
-
-def _check_csrf(request: Request, token: str | None) -> None:
-    if not csrf_ok(request, token):
-        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
-
-
 @router.get("/", response_class=HTMLResponse)
 def runs_page(request: Request) -> HTMLResponse:
     """The runs, newest first."""
-    return _render(request, "runs.html", runs=_service(request).runs(200))
+    return render(request, "runs.html", runs=_service(request).runs(200))
 
 
 @router.get("/runs/new", response_class=HTMLResponse)
 def new_page(request: Request) -> HTMLResponse:
     """The scenario form."""
     service = _service(request)
-    return _render(request, "new.html", datasets=_datasets(service), dataset="default",
+    return render(request, "new.html", datasets=_datasets(service), dataset="default",
                    scenario_yaml="name: my-scenario\ndescription: \"\"\n", errors=[])
 
 
@@ -69,13 +50,13 @@ def new_submit(request: Request, dataset: Annotated[str, Form(max_length=64)],
                scenario_yaml: Annotated[str, Form(max_length=1_000_000)],
                csrf_token: Annotated[str | None, Form()] = None) -> Response:
     """Queue the scenario and go to its page (the form again, with the errors, if bad)."""
-    _check_csrf(request, csrf_token)
+    check_csrf(request, csrf_token)
     service = _service(request)
     lang = language(request.query_params.get("lang"))
     try:
         run_id = service.submit(dataset, scenario_yaml)
     except InputError as exc:
-        return _render(request, "new.html", 422, datasets=_datasets(service), dataset=dataset,
+        return render(request, "new.html", 422, datasets=_datasets(service), dataset=dataset,
                        scenario_yaml=scenario_yaml, errors=public_issues(exc))
     except UnknownDataset as exc:
         raise HTTPException(422, "no such dataset") from exc
@@ -91,7 +72,7 @@ def run_page(request: Request, run_id: str) -> HTMLResponse:
     state = service.state(run_id)
     if state is None:
         raise HTTPException(404, "no such run")
-    return _render(request, "run.html", run=state, finished=state["status"] in FINISHED,
+    return render(request, "run.html", run=state, finished=state["status"] in FINISHED,
                    has_report=service.report_file(run_id, "report.html") is not None)
 
 
@@ -100,7 +81,7 @@ def adopt_submit(request: Request, run_id: str,
                  note: Annotated[str, Form(max_length=10_000)] = "",
                  csrf_token: Annotated[str | None, Form()] = None) -> Response:
     """Adopt the run with a note, then back to its page."""
-    _check_csrf(request, csrf_token)
+    check_csrf(request, csrf_token)
     try:
         _service(request).adopt(run_id, note)
     except RunNotFound as exc:

@@ -1,0 +1,7 @@
+"""The scenario editor: forms for parameters, overrides and constraints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
