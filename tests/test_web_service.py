@@ -2,68 +2,32 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-import time
-import zipfile
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from web_support import (
+    EXAMPLE,
+    INFEASIBLE,
+    SCENARIO,
+    example_files,
+    make_client,
+    make_zip,
+    upload_example,
+    wait_run,
+)
 
 from optimiser.web.app import create_app
 from optimiser.web.settings import Settings
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example"
-SCENARIO = "name: web-test\ndescription: a web run\n"
-INFEASIBLE = ("name: too-much\ndescription: impossible\nconstraints:\n"
-              "  - {name: too-much, min: 100000}\n")
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("web")
-    db = f"sqlite:///{root / 'registry.sqlite3'}"
-    settings = Settings(db_url=db, root=root / "srv", workers=2, queue=4)
-    with TestClient(create_app(settings)) as test_client:
-        test_client.app_settings = settings
-        yield test_client
-
-
-def _zip(files: dict[str, bytes], symlink: str | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        if symlink:
-            info = zipfile.ZipInfo(symlink)
-            info.external_attr = 0o120777 << 16
-            archive.writestr(info, "/etc/passwd")
-    return buffer.getvalue()
-
-
-def _example_files() -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in EXAMPLE.glob("*.csv")}
+client = pytest.fixture(scope="module")(make_client)
 
 
 @pytest.fixture(scope="module")
 def example_id(client) -> str:
-    answer = client.post("/api/datasets", files={"file": ("d.zip", _zip(_example_files()))},
-                         data={"name": "example"})
-    assert answer.status_code == 201, answer.text
-    return answer.json()["id"]
-
-
-def _wait(client, run_id: str, timeout: float = 60) -> dict:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        state = client.get(f"/api/runs/{run_id}").json()
-        if state["status"] not in ("queued", "running"):
-            return state
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish")
+    return upload_example(client)
 
 
 def test_health_and_openapi(client):
@@ -78,18 +42,18 @@ def test_datasets_list_has_default(client, example_id, tmp_path):
 
     csv_only = tmp_path / "csv"
     csv_only.mkdir()
-    for name, data in _example_files().items():
+    for name, data in example_files().items():
         (csv_only / name).write_bytes(data)
     assert listed[example_id]["sha256"] == dataset_sha256(csv_only)  # the zip held the CSVs
     assert listed[example_id]["delegations"] == 8 and listed[example_id]["posts"] > 0
 
 
 def test_upload_bad_csv_names_file_and_line(client):
-    files = _example_files()
+    files = example_files()
     lines = files["delegations.csv"].decode().splitlines()
     lines[2] = "XX" + lines[2][lines[2].index(","):]
     files["delegations.csv"] = ("\n".join(lines) + "\n").encode()
-    answer = client.post("/api/datasets", files={"file": ("d.zip", _zip(files))})
+    answer = client.post("/api/datasets", files={"file": ("d.zip", make_zip(files))})
     assert answer.status_code == 422
     errors = answer.json()["errors"]
     assert errors and all(set(e) == {"file", "line", "column", "value", "message"}
@@ -100,8 +64,8 @@ def test_upload_bad_csv_names_file_and_line(client):
 
 @pytest.mark.parametrize("bad", ["../evil.csv", "/etc/posts.csv", "symlink"])
 def test_upload_escaping_member_refused(client, bad):
-    files = _example_files()
-    data = _zip(files, symlink="posts2.csv") if bad == "symlink" else _zip(
+    files = example_files()
+    data = make_zip(files, symlink="posts2.csv") if bad == "symlink" else make_zip(
         {**files, bad: b"x"})
     answer = client.post("/api/datasets", files={"file": ("d.zip", data)})
     assert answer.status_code == 422
@@ -119,7 +83,7 @@ def test_run_optimal_matches_cli(client, example_id, tmp_path):
                                             "timestamp": False})
     assert answer.status_code == 202, answer.text
     run_id = answer.json()["id"]
-    state = _wait(client, run_id)
+    state = wait_run(client, run_id)
     assert state["status"] == "optimal", state
     scenario = tmp_path / "s.yaml"
     scenario.write_text(SCENARIO, encoding="utf-8")
@@ -153,7 +117,7 @@ def test_bad_scenario_is_422(client):
 def test_infeasible_run_has_conflict(client, example_id):
     run_id = client.post("/api/runs", json={"dataset": example_id,
                                             "scenario_yaml": INFEASIBLE}).json()["id"]
-    state = _wait(client, run_id)
+    state = wait_run(client, run_id)
     assert state["status"] == "infeasible"
     assert state["conflict"]["conflict"]["rules"]
     assert client.post(f"/api/runs/{run_id}/adopt", json={"note": "x"}).status_code == 409
@@ -171,7 +135,7 @@ def test_pages_csrf_and_escaping(client, example_id):
                                           "csrf_token": token}, follow_redirects=False)
     assert sent.status_code == 303
     run_id = sent.headers["location"].split("/")[2].split("?")[0]
-    _wait(client, run_id)
+    wait_run(client, run_id)
     page = client.get(f"/runs/{run_id}")
     assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
     assert "lang=\"fr\"" in page.text
@@ -209,4 +173,4 @@ def test_full_queue_answers_503_with_retry_after(tmp_path):
         assert first.status_code == 202
         second = test_client.post("/api/runs", json=body)
         assert second.status_code == 503 and second.headers["retry-after"]
-        assert _wait(test_client, first.json()["id"])["status"] == "optimal"
+        assert wait_run(test_client, first.json()["id"])["status"] == "optimal"

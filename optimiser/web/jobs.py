@@ -14,7 +14,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from optimiser.web.worker import RUNNING_MARK, Job, execute
+from optimiser.web.worker import RUNNING_MARK, Job
+
+
+def _call(task: Job) -> str:
+    """Run a task in the worker: any picklable object with `run_id`, `run_dir`, `execute()`."""
+    return task.execute()
 
 
 class PoolFull(Exception):
@@ -49,9 +54,9 @@ class RunPool:
             if self.unfinished() >= self.workers + self.queue:
                 raise PoolFull
             try:
-                future = self._pool().submit(execute, job)
+                future = self._pool().submit(_call, job)
             except (BrokenProcessPool, RuntimeError):  # a crash broke it: make a new one
-                future = self._pool(fresh=True).submit(execute, job)
+                future = self._pool(fresh=True).submit(_call, job)
             self._futures[job.run_id] = (job, future)
         future.add_done_callback(lambda done: self._finished(job, done))
 

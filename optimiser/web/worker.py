@@ -30,6 +30,12 @@ class Job:
     data_dir: Path
     run_dir: Path
     timestamp: bool = True
+    user: str | None = None
+    """Who submitted it (the logged-in user); None: the account the server runs under."""
+
+    def execute(self) -> str:
+        """What the pool calls in the worker process (every task kind has this method)."""
+        return execute(self)
 
 
 def execute(job: Job) -> str:
