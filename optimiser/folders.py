@@ -313,10 +313,11 @@ def write_folder(out: Path, fill: Callable[[Path], None], kind: str,
     return out
 
 
-def add_to_marker(folder: Path, names: Iterable[str]) -> None:
-    """Record files written later into an output folder (e.g. `optimiser report`)."""
+def add_to_marker(folder: Path, names: Iterable[str], removed: Iterable[str] = ()) -> None:
+    """Record files written later into an output folder (e.g. `optimiser report`), and
+    forget the ones it has since removed."""
     marker = read_marker(folder) or {"tool": "optimiser", "kind": "plan", "files": []}
-    marker["files"] = sorted({*map(str, marker["files"]), *names})
+    marker["files"] = sorted({*map(str, marker["files"]), *names} - set(removed))
     tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, folder / MARKER)

@@ -361,6 +361,24 @@ def test_cli_writes_reports(plan_dir: Path) -> None:
     assert "2025-11-26" not in (plan_dir / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("ours", [True, False])
+def test_report_without_pdf_removes_only_our_stale_pdf(plan_dir: Path, ours: bool) -> None:
+    from optimiser.folders import add_to_marker, read_marker
+
+    add_to_marker(plan_dir, [p.name for p in plan_dir.iterdir()])  # a folder optimiser wrote
+    (plan_dir / "report.pdf").write_bytes(b"%PDF-1.4 the previous report")
+    if ours:
+        add_to_marker(plan_dir, ["report.pdf"])
+    result = CliRunner().invoke(report_command, [str(plan_dir), "--lang", "en"])
+    if ours:
+        assert result.exit_code == 0, result.output
+        assert "removed" in result.output and not (plan_dir / "report.pdf").exists()
+        assert "report.pdf" not in read_marker(plan_dir)["files"]
+    else:  # the user's own file in the folder: nothing is touched
+        assert result.exit_code == 2 and "did not write" in result.output
+        assert (plan_dir / "report.pdf").read_bytes() == b"%PDF-1.4 the previous report"
+
+
 @pytest.mark.parametrize("breakage", ["missing", "not json", "infeasible", "no keys"])
 def test_cli_exit_2_without_a_valid_plan(tmp_path: Path, plan_dir: Path, breakage: str) -> None:
     target = plan_dir

@@ -39,11 +39,29 @@ def report_command(plan_dir: Path, lang: str, no_timestamp: bool, pdf: bool) -> 
     except InputError as error:
         click.echo(error.render(), err=True)
         raise SystemExit(2) from None
-    add_to_marker(plan_dir, [path.name for path in paths])
+    stale = [] if pdf else _stale_pdf(Path(plan_dir))
+    add_to_marker(plan_dir, [path.name for path in paths], removed=stale)
     for path in paths:
         click.echo(str(path))
+    for name in stale:
+        click.echo(f"removed {Path(plan_dir) / name}: it printed the previous report "
+                   "(add --pdf to print this one)")
     if pdf:
         _print_pdf(Path(plan_dir), no_timestamp)
+
+
+def _stale_pdf(plan_dir: Path) -> list[str]:
+    """A report.pdf this tool printed from an earlier report.html would now disagree with the
+    new one (another language, another plan): remove it. One the user put there is kept."""
+    from optimiser.folders import read_marker
+    from optimiser.report.pdf import PDF_FILE
+
+    ours = (read_marker(plan_dir) or {}).get("files", [])
+    path = plan_dir / PDF_FILE
+    if PDF_FILE not in ours or path.is_symlink() or not path.is_file():
+        return []
+    path.unlink()
+    return [PDF_FILE]
 
 
 def _print_pdf(plan_dir: Path, no_timestamp: bool) -> None:
