@@ -251,11 +251,11 @@ def _register_plugins() -> None:
     """Commands of later pipeline stages, registered here so `cli` stays the only entry."""
     from optimiser.registry.commands import runs_group
     from optimiser.report.command import report_command
-    from optimiser.web.command import serve_command
+    from optimiser.web.command import serve_command, serve_user_command
     from optimiser.whatif.commands import compare_command, explain_command, sweep_command
 
     for command in (report_command, compare_command, sweep_command, explain_command,
-                    runs_group, serve_command):
+                    runs_group, serve_command, serve_user_command):
         main.add_command(command)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
@@ -13,7 +13,7 @@ from optimiser.registry.store import RunNotFound
 from optimiser.registry.url import RegistryError
 from optimiser.web.datasets import DatasetInfo
 from optimiser.web.jobs import PoolFull
-from optimiser.web.service import Service, UnknownDataset, public_issues
+from optimiser.web.service import RunFinished, Service, UnknownDataset, public_issues
 from optimiser.web.uploads import UploadRefused
 
 RETRY_AFTER_S = "5"
@@ -101,24 +101,40 @@ def list_datasets(request: Request) -> list[DatasetInfo]:
 def upload_dataset(request: Request, file: Annotated[UploadFile, File()],
                    name: Annotated[str, Form(max_length=200)] = "uploaded") -> Any:
     """A zip of the dataset's CSV files (size-capped; members cannot escape)."""
-    service = service_of(request)
+    try:
+        return receive_dataset(service_of(request), file.file, name)
+    except UploadProblem as exc:
+        return errors_response(exc.issues, exc.status)
+
+
+class UploadProblem(Exception):
+    """An upload refused: the public issues (file, line, column, value, message), a status."""
+
+    def __init__(self, issues: list[dict], status: int = 422) -> None:
+        self.issues, self.status = issues, status
+        super().__init__(f"{len(issues)} problem(s)")
+
+
+def receive_dataset(service: Service, source: BinaryIO, name: str) -> DatasetInfo:
+    """Read a capped upload and add it as a dataset: shared by the API and the datasets page
+    so both refuse the same uploads with the same errors (UploadProblem)."""
     cap = service.settings.upload_bytes
-    data = file.file.read(cap + 1)
+    data = source.read(cap + 1)
     if len(data) > cap:
-        return errors_response([{"file": "upload", "line": None, "column": None,
-                                 "value": None, "message": f"larger than {cap:,} bytes"}], 413)
+        raise UploadProblem([{"file": "upload", "line": None, "column": None, "value": None,
+                              "message": f"larger than {cap:,} bytes"}], 413)
     try:
         return service.datasets.add(data, name, service.settings.unzipped_bytes)
     except UploadRefused as exc:
-        return errors_response(public_issues(InputError(exc.issues)), exc.status)
+        raise UploadProblem(public_issues(InputError(exc.issues)), exc.status) from exc
     except InputError as exc:
-        return errors_response(public_issues(exc))
+        raise UploadProblem(public_issues(exc)) from exc
 
 
-def submit(service: Service, body: RunRequest) -> JSONResponse:
+def submit(service: Service, body: RunRequest, user: str | None = None) -> JSONResponse:
     """Queue a run: 202, 422 with errors, 404 for an unknown dataset, 503 when full."""
     try:
-        run_id = service.submit(body.dataset, body.scenario_yaml, body.timestamp)
+        run_id = service.submit(body.dataset, body.scenario_yaml, body.timestamp, user)
     except InputError as exc:
         return errors_response(public_issues(exc))
     except UnknownDataset:
@@ -134,7 +150,7 @@ def submit(service: Service, body: RunRequest) -> JSONResponse:
              responses={422: {"model": Errors}, 503: {}})
 def create_run(request: Request, body: RunRequest) -> JSONResponse:
     """Validate the scenario, then queue it; the request never waits for the solve."""
-    return submit(service_of(request), body)
+    return submit(service_of(request), body, getattr(request.state, "user", None))
 
 
 @router.get("/runs")
@@ -152,17 +168,27 @@ def get_run(request: Request, run_id: str) -> dict[str, Any]:
     return state
 
 
-@router.post("/runs/{run_id}/cancel")
-def cancel_run(request: Request, run_id: str) -> dict[str, bool]:
-    """Cancel a queued run (a running one finishes)."""
-    return {"cancelled": service_of(request).pool.cancel(run_id)}
+@router.post("/runs/{run_id}/cancel", response_model=RunState,
+             responses={404: {}, 409: {}})
+def cancel_run(request: Request, run_id: str) -> dict[str, Any]:
+    """Cancel a queued run (it never starts) or a running one (its process is stopped); the
+    run is recorded as `cancelled`. 404 when unknown, 409 when it has finished already."""
+    by = getattr(request.state, "user", None)
+    try:
+        state = service_of(request).cancel(run_id, by)
+    except RunFinished as exc:
+        raise HTTPException(409, f"the run has finished already (status {exc})") from exc
+    if state is None:
+        raise HTTPException(404, "no such run")
+    return state
 
 
 @router.post("/runs/{run_id}/adopt", response_model=RunState)
 def adopt_run(request: Request, run_id: str, body: AdoptRequest) -> dict[str, Any]:
     """Adopt the run's plan (the previously adopted one is archived)."""
     try:
-        return service_of(request).adopt(run_id, body.note)
+        return service_of(request).adopt(run_id, body.note,
+                                         getattr(request.state, "user", None))
     except RunNotFound as exc:
         raise HTTPException(404, "no such run") from exc
     except RegistryError as exc:

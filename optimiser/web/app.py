@@ -1,4 +1,4 @@
-"""The FastAPI application: API, pages, static files, and the token check when --auth is on."""
+"""The FastAPI application: API, pages, static files, the login gate and security headers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from optimiser.web import (
@@ -20,13 +19,17 @@ from optimiser.web import (
     progress,
     sweep_pages,
 )
-from optimiser.web.security import is_open, request_token, token_accepted
+from optimiser.web.accounts import Accounts
+from optimiser.web.security import LoginGuard, Sessions, security_headers
 from optimiser.web.service import Service
 from optimiser.web.settings import Settings
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The service for these settings (registry opened and pool started on startup)."""
+def create_app(settings: Settings, accounts: Accounts | None = None) -> FastAPI:
+    """The service for these settings (registry opened and pool started on startup).
+
+    `accounts`: the users and tokens of `--auth` (default: `settings.tokens`, no users).
+    """
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service = Service.start(settings)
@@ -35,22 +38,31 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             app.state.service.stop()
 
-    app = FastAPI(title="optimiser", lifespan=lifespan)
+    # No /docs or /redoc: they load scripts from a CDN (the ministry network may have none) and
+    # the pages' Content-Security-Policy forbids them; /openapi.json documents the API.
+    app = FastAPI(title="optimiser", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(api.router)
-    for module in (pages, progress, editor_pages, dataset_pages, compare_pages, sweep_pages,
-                   login_pages):
+    for module in (editor_pages, pages, progress, dataset_pages, compare_pages, sweep_pages,
+                   login_pages):  # editor first: /runs/new before /runs/{run_id}
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
-    if settings.tokens:
-        @app.middleware("http")
-        async def require_token(request: Request,
-                                call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-            """With --auth every request but /api/health and /static needs a valid token."""
-            if not is_open(request.url.path) and not token_accepted(request_token(request),
-                                                                    settings.tokens):
-                return JSONResponse({"detail": "a valid bearer token is required"},
-                                    status_code=401,
-                                    headers={"WWW-Authenticate": "Bearer"})
-            return await call_next(request)
+    app.state.accounts = accounts or Accounts(tokens=settings.tokens)
+    app.state.sessions, app.state.guard = Sessions(), LoginGuard()
+
+    @app.middleware("http")
+    async def authenticate(request: Request,
+                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Who asks (request.state.user); with --auth nobody else gets past (login_pages)."""
+        refused = login_pages.gate(request)
+        return refused if refused is not None else await call_next(request)
+
+    @app.middleware("http")
+    async def add_security_headers(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """CSP, nosniff, same-origin referrer on every answer (report files: their own CSP)."""
+        response = await call_next(request)
+        for name, value in security_headers(request.url.path).items():
+            response.headers.setdefault(name, value)
+        return response
     return app

@@ -32,7 +32,8 @@ def render(request: Request, name: str, status: int = 200, **context: object) ->
         request, name, {"lang": lang, "t": words(lang), "csrf": token, "user": user,
                         **context},
         status_code=status)
-    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
     return response
 
 

@@ -50,6 +50,8 @@ def execute(job: Job) -> str:
     recording.created_at = job.created_at
     exit_code = _solve(job, recording)
     record = replace(recording.run_record(exit_code), id=job.run_id)
+    if job.user:  # the logged-in user who submitted it, not the server's account
+        record = replace(record, user=job.user)
     try:
         sink.add(record)
     finally:
