@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from optimiser.registry.store import RunNotFound
 from optimiser.registry.url import RegistryError
+from optimiser.web.datasets import DEFAULT_ID
 from optimiser.web.i18n import language
 from optimiser.web.plan_view import history, run_context
 from optimiser.web.rendering import check_csrf, page_language, render
@@ -28,9 +29,20 @@ def _service(request: Request) -> Service:
 
 @router.get("/", response_class=HTMLResponse)
 def runs_page(request: Request) -> HTMLResponse:
-    """The runs, newest first."""
-    return render(request, "runs.html", runs=history(_service(request),
-                                                 page_language(request)))
+    """The runs, newest first, under a box to start from the embedded dataset (on a fresh
+    machine the history is empty and this box is the way in)."""
+    service = _service(request)
+    return render(request, "runs.html", runs=history(service, page_language(request)),
+                  start=service.datasets.info(DEFAULT_ID), baseline_yaml=_baseline_yaml())
+
+
+def _baseline_yaml() -> str:
+    """The embedded dataset's baseline scenario (what `optimiser solve` runs by default)."""
+    from optimiser.pipeline import BASELINE_SCENARIO
+
+    if BASELINE_SCENARIO.is_file():
+        return BASELINE_SCENARIO.read_text(encoding="utf-8")
+    return "name: baseline\ndescription: baseline parameters\n"
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
