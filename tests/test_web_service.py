@@ -96,7 +96,10 @@ def test_run_optimal_matches_cli(client, example_id, tmp_path):
     web_dir = client.app_settings.runs_dir / run_id / "plan"
     assert (web_dir / "plan.json").read_text(encoding="utf-8") == cli_plan
     assert (web_dir / "report.html").read_bytes() == (out / "report.html").read_bytes()
-    assert any(r["id"] == run_id for r in client.get("/api/runs").json())
+    listed = {r["id"]: r for r in client.get("/api/runs").json()}
+    assert listed[run_id]["dataset"] == "example" and listed[run_id]["dataset_id"] == example_id
+    assert state["dataset"] == "example"  # the dataset's name, never the server's folder
+    assert str(client.app_settings.root) not in json.dumps([state, listed[run_id]])
     report = client.get(f"/runs/{run_id}/report.html")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert client.get(f"/runs/{run_id}/plan.xlsx").status_code == 200

@@ -153,19 +153,38 @@ def create_run(request: Request, body: RunRequest) -> JSONResponse:
     return submit(service_of(request), body, getattr(request.state, "user", None))
 
 
+def public_run(service: Service, run: dict[str, Any],
+               names: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A run as the API shows it: `dataset` is the dataset's name and `dataset_id` the
+    service's id for it (None for a dataset the service does not hold): the registry's
+    server-side folder is never shown."""
+    from optimiser.web.plan_view import dataset_label, dataset_names
+
+    names = dataset_names(service) if names is None else names
+    recorded = run.get("dataset")
+    found = names.get(recorded or "")
+    return {**run, "dataset": dataset_label(names, recorded),
+            "dataset_id": found[0] if found else None}
+
+
 @router.get("/runs")
 def list_runs(request: Request, limit: int | None = None) -> list[dict[str, Any]]:
     """Recorded runs, newest first."""
-    return service_of(request).runs(limit)
+    from optimiser.web.plan_view import dataset_names
+
+    service = service_of(request)
+    names = dataset_names(service)
+    return [public_run(service, run, names) for run in service.runs(limit)]
 
 
 @router.get("/runs/{run_id}", response_model=RunState)
 def get_run(request: Request, run_id: str) -> dict[str, Any]:
     """queued, running, then the recorded run (plan when solved, conflict when infeasible)."""
-    state = service_of(request).state(run_id)
+    service = service_of(request)
+    state = service.state(run_id)
     if state is None:
         raise HTTPException(404, "no such run")
-    return state
+    return public_run(service, state)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunState,
@@ -180,15 +199,16 @@ def cancel_run(request: Request, run_id: str) -> dict[str, Any]:
         raise HTTPException(409, f"the run has finished already (status {exc})") from exc
     if state is None:
         raise HTTPException(404, "no such run")
-    return state
+    return public_run(service_of(request), state)
 
 
 @router.post("/runs/{run_id}/adopt", response_model=RunState)
 def adopt_run(request: Request, run_id: str, body: AdoptRequest) -> dict[str, Any]:
     """Adopt the run's plan (the previously adopted one is archived)."""
     try:
-        return service_of(request).adopt(run_id, body.note,
-                                         getattr(request.state, "user", None))
+        service = service_of(request)
+        return public_run(service, service.adopt(run_id, body.note,
+                                                 getattr(request.state, "user", None)))
     except RunNotFound as exc:
         raise HTTPException(404, "no such run") from exc
     except RegistryError as exc:
