@@ -22,10 +22,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,15 +32,11 @@ from pathlib import Path
 
 import httpx
 
+from optimiser.web.live import live_service
+
 ROOT = Path(__file__).resolve().parents[1]
 FINISHED = ("optimal", "feasible", "infeasible", "error", "cancelled")
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def scenario(index: int) -> str:
@@ -167,28 +160,6 @@ def follow(http: httpx.Client, run_id: str, tally: Tally, args: argparse.Namespa
         tally.lost.append(run_id)
 
 
-def start_server(port: int, home: Path, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "XDG_DATA_HOME": str(home)}
-    env.pop("OPTIMISER_DATABASE_URL", None)
-    command = [sys.executable, "-m", "optimiser", "serve", "--port", str(port), "--db",
-               f"sqlite:///{home / 'registry.sqlite3'}", "--workers", str(workers)]
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    end = time.monotonic() + 60
-    while time.monotonic() < end:
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped: see {home / 'server.log'}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not answer within 60 s")
-
-
 def idle_rss(pid: int) -> int:
     """The idle server's resident bytes (median of 5 samples over a second)."""
     samples = []
@@ -199,17 +170,14 @@ def idle_rss(pid: int) -> int:
 
 
 def run_load(args: argparse.Namespace, home: Path) -> int:
-    port = free_port()
-    server = start_server(port, home, args.workers)
-    try:
-        idle = idle_rss(server.pid)
-        memory = Memory(server.pid)
+    with live_service(home, workers=args.workers) as service:
+        idle = idle_rss(service.pid)
+        memory = Memory(service.pid)
         sampler = threading.Thread(target=memory.sample, daemon=True)
         sampler.start()
         tally, todo = Tally(), collections.deque(range(args.runs))
         start = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(f"http://127.0.0.1:{port}", todo,
-                                                         tally, args))
+        threads = [threading.Thread(target=client, args=(service.url, todo, tally, args))
                    for _ in range(args.clients)]
         for thread in threads:
             thread.start()
@@ -218,13 +186,7 @@ def run_load(args: argparse.Namespace, home: Path) -> int:
         wall = time.perf_counter() - start
         memory.stop.set()
         sampler.join()
-        left = tree_rss(server.pid)[2]
-    finally:
-        server.send_signal(signal.SIGINT)  # uvicorn's clean stop: the pool is shut down
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        left = tree_rss(service.pid)[2]
     report(args, tally, wall, idle, memory, left)
     return 1 if tally.lost or tally.other else 0
 
