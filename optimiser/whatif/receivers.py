@@ -47,20 +47,18 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
 from optimiser.highs_direct import quiet_highs
 from optimiser.inputs import ModelInputs
-from optimiser.model import AllocationModel, build_model
 from optimiser.model.constraints import selection_pairs
-from optimiser.pipeline import Run, plan_build_options
+from optimiser.pipeline import Run
 from optimiser.results import plan_objective
 from optimiser.solve import SolveStatus
-from optimiser.whatif.highs import INF, HighsModel, HighsOutcome, run_highs, to_highs
-from optimiser.whatif.reuse import IncompatibleVariant, ReusableModel, built_model
-from optimiser.whatif.reuse_hull import NO_HEURISTICS
+from optimiser.whatif.highs import INF, HighsModel, HighsOutcome, run_highs
+from optimiser.whatif.receivers_engines import Engine, Envelope, LiteralEngine, pair_totals
+from optimiser.whatif.reuse import IncompatibleVariant
 
 TOL = 1e-6
 SAME_GAIN = 1e-9
@@ -179,111 +177,7 @@ def _greedy(inputs: ModelInputs, base: _Base, blocked: np.ndarray, s: str
     return best, float(base.gain[best])
 
 
-# --------------------------------------------------------------------------- re-solves
-
-
-class _Envelope:
-    """The hull model (the plan's formulation) built once for one more post of every
-    specialty, with a binary `z[s]` per specialty: posts[s] = total[s] + z[s], sum z = 1.
-
-    Exact for every variant: the hull's segment columns and disjunction bounds are valid for
-    any number of posts up to the one it was built for (model/hull.py), and the posts rows
-    then say how many there are. Fixing `z` solves one variant (`load`); leaving the `z` of
-    several specialties free, each priced at its greedy gain, checks them all in one solve
-    (`joint`).
-    """
-
-    def __init__(self, inputs: ModelInputs) -> None:
-        totals = inputs.posts.groupby(level="specialty", sort=True).sum()
-        posts = inputs.posts.copy()
-        for s in totals.index:
-            posts.loc[(s, posts.loc[s].index.min())] += 1
-        envelope = dataclasses.replace(inputs, posts=posts)
-        self.model: AllocationModel = build_model(envelope, plan_build_options(envelope))
-        self.hm: HighsModel = to_highs(self.model)
-        # solved at the root on the national plan: symmetry detection costs ~15% and finds none
-        self.options = {**self.model.highs_options, **NO_HEURISTICS,
-                        "mip_detect_symmetry": False}
-        h = self.hm.highs
-        self.specialties = [s for s in totals.index if ("posts", f"posts[{s}]") in self.hm.rows]
-        k = len(self.specialties)
-        self.z = np.arange(h.getNumCol(), h.getNumCol() + k, dtype=np.int32)
-        h.addCols(k, np.zeros(k), np.zeros(k), np.zeros(k), 0, np.zeros(k, np.int32),
-                  np.zeros(0, np.int32), np.zeros(0))
-        h.changeColsIntegrality(k, self.z, np.array([highspy.HighsVarType.kInteger] * k))
-        for s, z in zip(self.specialties, self.z, strict=True):
-            row = self.hm.rows[("posts", f"posts[{s}]")]
-            n = float(totals[s])
-            h.changeCoeff(row, int(z), -1.0)
-            h.changeRowBounds(row, n if inputs.allocate_all else -INF, n)
-        h.addRow(1.0, 1.0, k, self.z, np.ones(k))
-
-    def _set_z(self, upper: dict[str, float], lower: dict[str, float],
-               cost: dict[str, float]) -> None:
-        h = self.hm.highs
-        for s, z in zip(self.specialties, self.z, strict=True):
-            h.changeColBounds(int(z), lower.get(s, 0.0), upper.get(s, 0.0))
-            h.changeColCost(int(z), cost.get(s, 0.0))
-
-    def load(self, variant: ModelInputs, s: str) -> _Envelope:
-        """Write the variant (one more post of `s`) into the model; returns the engine."""
-        del variant
-        if s not in self.specialties:
-            raise IncompatibleVariant(f"no posts row for {s}")
-        self._set_z({s: 1.0}, {s: 1.0}, {})
-        return self
-
-    def joint(self, gains: dict[str, float], seconds: float) -> tuple[HighsOutcome, str | None]:
-        """The least (optimum with one more post of s) + gains[s] over s in `gains`, and the
-        s that reaches it: the base objective or more iff no re-solve beats its greedy step."""
-        self._set_z({s: 1.0 for s in gains}, {}, gains)
-        out = run_highs(self.hm, seconds, 0.0, None, None, self.options)
-        picked = None
-        if out.status.has_plan:
-            z = out.col_value[self.z]
-            picked = self.specialties[int(np.argmax(z))]
-        return out, picked
-
-
-class _Literal:
-    """The literal model (one variable per promotion), for scenarios that select promotions."""
-
-    options: dict[str, object] = {}
-
-    def __init__(self, inputs: ModelInputs, model: AllocationModel | None) -> None:
-        self.rm = ReusableModel(inputs, built_model(inputs, model))
-        self.model: AllocationModel = self.rm.model
-        self.hm: HighsModel = self.rm.hm
-
-    def load(self, variant: ModelInputs, s: str) -> _Literal:
-        """Write the variant into the model; a variant that needs variables the model does
-        not have (one more post of a row that had none) gets a model of its own."""
-        del s
-        if self.rm.incompatibility(variant) is not None:
-            return _Literal(variant, None)
-        self.rm._push(self.rm._numbers(variant, None))
-        return self
-
-
-_Engine = _Envelope | _Literal
-
-
-def _totals(inputs: ModelInputs, model: AllocationModel, values: np.ndarray, hm: HighsModel
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """National posts and foreign doctors per pair position from HiGHS column values."""
-    n = len(inputs.pairs)
-    out = []
-    for table in (model.x, model.y):
-        if not len(table):
-            out.append(np.zeros(n, np.int64))
-            continue
-        v = values[hm.col(table["var"])]
-        out.append(np.bincount(table["pair"].to_numpy(), weights=v, minlength=n)
-                   .astype(np.int64))
-    return out[0], out[1]
-
-
-def _closest(engine: _Engine, base: _Base, values: np.ndarray, objective: float,
+def _closest(engine: Engine, base: _Base, values: np.ndarray, objective: float,
              seconds: float) -> np.ndarray | None:
     """Among the plans as good as the re-solve's, the one closest to the base plan: least
     sum of |change| of posts per pair and of foreign doctors per (contingent, delegation,
@@ -361,7 +255,7 @@ def _single(base: _Base, s: str, pair: int | None, gain: float | None) -> dict[s
                               "posts": 1, "foreign": 0}]}
 
 
-def _resolve(engine: _Engine, inputs: ModelInputs, base: _Base, variant: ModelInputs,
+def _resolve(engine: Engine, inputs: ModelInputs, base: _Base, variant: ModelInputs,
              s: str, greedy: tuple[int | None, float | None], seconds: float
              ) -> dict[str, Any]:
     """One more post of `s` (variant), re-solved: the receiver row, exact when proven."""
@@ -382,7 +276,7 @@ def _resolve(engine: _Engine, inputs: ModelInputs, base: _Base, variant: ModelIn
         return {**single, "receiver_method": "lower bound", "exact": False,
                 "integer_status": out.status.value}
     values = np.rint(out.col_value)
-    row = _result(inputs, base, s, *_totals(inputs, engine.model, values, engine.hm))
+    row = _result(inputs, base, s, *pair_totals(inputs, engine.model, values, engine.hm))
     if gain is not None and row["receiver_gain"] <= gain + SAME_GAIN:
         # the single greedy step is as good as the re-solve: report it, not a tied optimum
         row = {**single, "integer_changes": {} if pair is None else {base.delegation[pair]: 1}}
@@ -393,7 +287,7 @@ def _resolve(engine: _Engine, inputs: ModelInputs, base: _Base, variant: ModelIn
             closest = _closest(engine, base, values, out.objective, seconds)
             if closest is not None:
                 near = _result(inputs, base, s,
-                               *_totals(inputs, engine.model, np.rint(closest), engine.hm))
+                               *pair_totals(inputs, engine.model, np.rint(closest), engine.hm))
                 if near["receiver_gain"] >= row["receiver_gain"] - SAME_GAIN:
                     row = near
     if not inputs.allocate_all and row["receiver_gain"] <= SAME_GAIN:
@@ -423,10 +317,10 @@ def receivers(inputs: ModelInputs, run: Run, resolve: bool | None,
         + f" exceed {RESOLVE_WORK:,}")
     # re-solves use HiGHS in place whatever solved the plan (as the LP duals do)
     highs = dataclasses.replace(inputs, solver="highs")
-    engine: _Engine | None = None
+    engine: Engine | None = None
     if resolve and to_solve:
         try:
-            engine = _Literal(highs, run.model) if by_promotion else _Envelope(highs)
+            engine = LiteralEngine(highs, run.model) if by_promotion else Envelope(highs)
         except IncompatibleVariant as exc:
             why = f"integer re-solves skipped: {exc}"
     full = _full_selections(inputs, run)
@@ -434,7 +328,7 @@ def receivers(inputs: ModelInputs, run: Run, resolve: bool | None,
                            key[0]) for key, members in classes.items()}
     solves = 0
     confirmed: set[str] = set()
-    if isinstance(engine, _Envelope):
+    if isinstance(engine, Envelope):
         confirmed, solves = _confirm_jointly(engine, base, {
             s: gain for (s, p), (_, gain) in greedy.items()
             if s in coupled and gain is not None}, seconds)
@@ -464,7 +358,7 @@ def receivers(inputs: ModelInputs, run: Run, resolve: bool | None,
     return out, solves, why
 
 
-def _confirm_jointly(engine: _Envelope, base: _Base, gains: dict[str, float], seconds: float
+def _confirm_jointly(engine: Envelope, base: _Base, gains: dict[str, float], seconds: float
                      ) -> tuple[set[str], int]:
     """Specialties whose greedy step is an optimal +1 plan, found with few solves.
 
