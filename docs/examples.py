@@ -64,8 +64,8 @@ TIMINGS = (
      r"\1 points in … s (… points/s"),
 )
 VERSION = re.compile(r"HiGHS \d+(?:\.\d+)+")
-SLOW = {"registry", "explain-feasible", "monotone", "national", "registry-national",
-        "registry-reproduce"}
+SLOW = {"uptake", "assign", "registry", "explain-feasible", "monotone", "national",
+        "registry-national", "registry-reproduce"}
 """Sessions started first (5 to 20 s each on 2 cores, the others 1 to 3 s)."""
 USER = "planner"
 """The user the examples run as (recorded with each run)."""
@@ -598,6 +598,28 @@ def _split_csv_line(line: str) -> list[str]:
 
 RUN1, RUN2, RUN3, RUN4, RUN5 = (shown_id(n) for n in range(1, 6))
 
+UPTAKE_EXPECTED = """\
+name: expected
+description: plan for the doctors likely to come (uptake.csv), not for every post filled
+parameters:
+  uptake: expected
+"""
+UPTAKE_REMOTE = """\
+delegation_code,specialty_code,p_accept,source
+FIGUIG,*,0.26,"what-if: August 2025 uptake of remote posts (104 of 400)"
+TATA,*,0.26,"what-if: August 2025 uptake of remote posts (104 of 400)"
+ZAGORA,*,0.26,"what-if: August 2025 uptake of remote posts (104 of 400)"
+ASSA_ZAG,*,0.26,"what-if: August 2025 uptake of remote posts (104 of 400)"
+TINGHIR,*,0.26,"what-if: August 2025 uptake of remote posts (104 of 400)"
+TINGHIR,ANES,0.5,"what-if: a housing allowance for anaesthetists"
+"""
+UPTAKE_BAD = """\
+delegation_code,specialty_code,p_accept,source
+FIGUIG,*,26%,what-if
+TATA,*,0,what-if
+ZAGORA,DERMATO,0.3,what-if
+"""
+
 SESSIONS = [
     Session("national", [
         Example("solve-baseline", [Optimiser("solve")]),
@@ -616,6 +638,38 @@ SESSIONS = [
         ]),
         Example("explain-infeasible", [
             Optimiser("explain tata-25.yaml --data data/example", expect=3, show_exit=True),
+        ]),
+    ]),
+    Session("uptake", [
+        Example("uptake-solve", [
+            Write("expected.yaml", UPTAKE_EXPECTED), Cat("expected.yaml"),
+            Optimiser("solve --no-report", head=3),
+            Optimiser("solve --scenario expected.yaml --no-report", head=3),
+        ]),
+        Example("simulate-national", [Optimiser("simulate reports/baseline")]),
+        Example("simulate-remote", [
+            Write("uptake-remote.csv", UPTAKE_REMOTE), Cat("uptake-remote.csv"),
+            Optimiser("simulate reports/baseline --uptake uptake-remote.csv "
+                      "--out reports/remote-26", head=6),
+        ]),
+        Example("simulate-bad", [
+            Write("bad.csv", UPTAKE_BAD), Cat("bad.csv"),
+            Optimiser("simulate reports/baseline --uptake bad.csv", expect=2, show_exit=True),
+        ]),
+    ]),
+    Session("assign", [
+        Example("assign-national", [
+            Optimiser("solve --quiet"),
+            Optimiser("assign reports/baseline --graduates data/morocco-2024/graduates.csv"),
+            Head("reports/assign-baseline-serial/assignments.csv", 4),
+        ]),
+        Example("assign-deferred", [
+            Optimiser("assign reports/baseline --graduates data/morocco-2024/graduates.csv "
+                      "--method deferred-acceptance"),
+        ]),
+        Example("assign-refusals", [
+            Optimiser("assign reports/baseline --graduates data/morocco-2024/graduates.csv "
+                      "--allow-refusals --out reports/assign-refusals"),
         ]),
     ]),
     Session("sweep-ttah", [
@@ -784,6 +838,9 @@ def run_session(session: Session, wanted: set[str] | None) -> dict[str, str]:
         folder = Path(tmp)
         shutil.copytree(ROOT / "scenarios", folder / "scenarios")
         shutil.copytree(ROOT / "data" / "example", folder / "data" / "example")
+        (folder / "data" / "morocco-2024").mkdir()  # the synthetic cohort, for `assign`
+        shutil.copyfile(ROOT / "data" / "morocco-2024" / "graduates.csv",
+                        folder / "data" / "morocco-2024" / "graduates.csv")
         # The examples record their runs in a registry of their own, never the user's.
         env = {**_environment(), "XDG_DATA_HOME": str(folder / ".registry")}
         ctx = Context(folder, _optimiser_command(), env)

@@ -249,13 +249,16 @@ def _report_writer(no_timestamp: bool) -> Callable[[Path], object]:
 
 def _register_plugins() -> None:
     """Commands of later pipeline stages, registered here so `cli` stays the only entry."""
+    from optimiser.assign.command import assign_command
     from optimiser.registry.commands import runs_group
     from optimiser.report.command import report_command
+    from optimiser.simulate_command import simulate_command
     from optimiser.web.command import serve_command, serve_user_command
     from optimiser.whatif.commands import compare_command, explain_command, sweep_command
 
     for command in (report_command, compare_command, sweep_command, explain_command,
-                    runs_group, serve_command, serve_user_command):
+                    runs_group, serve_command, serve_user_command, simulate_command,
+                    assign_command):
         main.add_command(command)
 
 

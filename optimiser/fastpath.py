@@ -12,6 +12,10 @@ any split of each delegation's total across promotions meets rule 1.
 Marginals are constant between the integer neighbours of the two breakpoints m - b and T - b,
 so each delegation contributes at most five segments (marginal, count) and the solve is a
 sort of those segments: no per-post loop, no solver.
+
+Under `uptake: expected` (UPTAKE.md) f_d(k) is the expected cost E f(b + Binomial(k, p)),
+still convex in k (optimiser/uptake.py), with marginals that change at every post: such a
+delegation contributes one segment per post up to its limit, and the same sort is optimal.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import time
 import numpy as np
 import pandas as pd
 
+from optimiser.incentives import allowance_costs
 from optimiser.inputs import ModelInputs
+from optimiser.uptake import expected_segments
 
 
 def fast_path_blocker(inputs: ModelInputs) -> str | None:
@@ -32,6 +38,9 @@ def fast_path_blocker(inputs: ModelInputs) -> str | None:
         return "scenario constraints couple delegations"
     if (inputs.supply > 0).any() and len(inputs.contingents):
         return "foreign contingents (team, sites, budget) couple specialties"
+    allowance = allowance_costs(inputs)
+    if inputs.budget is not None and allowance is not None and allowance.any():
+        return "a budget on incentive allowances couples specialties"
     return None
 
 
@@ -46,8 +55,32 @@ def cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
             + inputs.eps_over * np.maximum(0.0, staff - target))
 
 
-def cost_segments(inputs: ModelInputs, limit: np.ndarray) -> pd.DataFrame:
-    """Per pair, integer ranges of k with a constant marginal cost: (pair, start, count, cost)."""
+def cost_segments(inputs: ModelInputs, limit: np.ndarray,
+                  certain: np.ndarray | None = None) -> pd.DataFrame:
+    """Per pair, integer ranges of k with a constant marginal cost: (pair, start, count, cost).
+
+    Pairs whose posts may stay empty (p_model < 1, `uptake: expected`) get the exact expected
+    marginals of optimiser/uptake.py, one segment per post (merged where equal), unless
+    `certain` marks them: there k counts doctors that always come (model/hull.py).
+    """
+    table = _breakpoint_segments(inputs, limit)
+    chance = inputs.pairs["p_model"].to_numpy(float) < 1
+    if certain is not None:
+        chance &= ~certain
+    if not chance.any():
+        return table
+    positions = np.flatnonzero(chance)
+    table = pd.concat([table[~chance[table["pair"].to_numpy()]],
+                       expected_segments(inputs, positions, limit[positions])],
+                      ignore_index=True).sort_values(["pair", "start"], kind="stable",
+                                                     ignore_index=True)
+    table["cost"] = table.groupby("pair", sort=False)["cost"].cummax()
+    return table
+
+
+def _breakpoint_segments(inputs: ModelInputs, limit: np.ndarray) -> pd.DataFrame:
+    """MODEL.md's segments: marginals are constant between the integer neighbours of the
+    breakpoints m - b and T - b."""
     p = inputs.pairs
     base = p["base"].to_numpy(float)
     km = p["presence"].to_numpy() - base

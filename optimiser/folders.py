@@ -303,8 +303,10 @@ def write_folder(out: Path, fill: Callable[[Path], None], kind: str,
         for stale in _stale_temps(out):
             shutil.rmtree(stale, ignore_errors=True)
         tmp = out.parent / f"{_prefix(out)}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-        tmp.mkdir(mode=0o755)
         try:
+            # made inside the try: a signal delivered right after mkdir (a loaded machine can
+            # pause the process there) must still remove it
+            tmp.mkdir(mode=0o755)
             fill(tmp)
             write_marker(tmp, kind, marker_extra)
             _swap_into_place(tmp, out)

@@ -17,8 +17,10 @@ import pandas as pd
 
 from optimiser.data import Dataset
 from optimiser.errors import InputError, InputIssue
+from optimiser.incentives import ResolvedIncentive, apply_incentives, check_codes
 from optimiser.limits import MAX_VALUE
 from optimiser.scenario import ScenarioConstraint, ScenarioFile
+from optimiser.uptake import p_accept, promotion_conflicts
 
 EPS_OVER = 0.01
 EPS_FOREIGN = 0.001
@@ -53,7 +55,9 @@ class ModelInputs:
     description: str
     pairs: pd.DataFrame
     """Index (delegation, specialty): region, population, priority_weight, specialty_weight,
-    norm, target, presence, current, departures, base, cap (NaN = unlimited), coef = w*imp."""
+    norm, target, presence, current, departures, base, cap (NaN = unlimited), coef = w*imp,
+    p_accept (uptake.csv; 1 without a row) and p_model (the probability the model plans with:
+    p_accept when `uptake` is expected, else 1)."""
     posts: pd.Series
     """Index (specialty, promotion): posts to allocate."""
     supply: pd.Series
@@ -69,9 +73,14 @@ class ModelInputs:
     time_limit_s: float
     mip_gap: float
     solver: str
+    uptake: str = "certain"
+    """`certain` or `expected` (scenario parameters.uptake, UPTAKE.md)."""
     eps_over: float = EPS_OVER
     eps_foreign: float = EPS_FOREIGN
     change_log: list[str] = field(default_factory=list)
+    incentives: tuple[ResolvedIncentive, ...] = ()
+    """Scenario allowances (optimiser/incentives.py); their raised p and per-post cost are
+    already in `pairs` (p_accept, p_model, allowance)."""
 
     @property
     def promotions(self) -> list[int]:
@@ -183,10 +192,12 @@ _DERIVED_KEEP = 8
 
 
 def _pairs_key(sf: ScenarioFile) -> tuple:
-    """The scenario entries a pairs table depends on (norms, priority weights, capacity)."""
+    """The scenario entries a pairs table depends on (norms, priority weights, capacity, and
+    the uptake mode, which sets p_model)."""
     ov = sf.scenario.overrides
     return (tuple(sorted(ov.norm_multiplier.items())), tuple(sorted(ov.priority_weight.items())),
-            tuple((o.delegation, o.specialty, o.max_new) for o in ov.capacity))
+            tuple((o.delegation, o.specialty, o.max_new) for o in ov.capacity),
+            sf.scenario.parameters.uptake)
 
 
 def _derived(ds: Dataset, key: tuple, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -202,7 +213,7 @@ def _derived(ds: Dataset, key: tuple, make: Callable[[], pd.DataFrame]) -> pd.Da
     return cache[key]
 
 
-def _pairs(ds: Dataset, t: dict) -> pd.DataFrame:
+def _pairs(ds: Dataset, t: dict, uptake: str = "certain") -> pd.DataFrame:
     """The dense (delegation, specialty) table with MODEL.md's derived parameters."""
     dele, spec = t["delegations"], t["specialties"]
     index = pd.MultiIndex.from_product(
@@ -226,6 +237,8 @@ def _pairs(ds: Dataset, t: dict) -> pd.DataFrame:
     cap = t["capacity"].rename_axis(["delegation", "specialty"]).reindex(index)
     pairs["cap"] = cap.to_numpy(dtype=float)
     pairs["coef"] = pairs["priority_weight"] * pairs["specialty_weight"]
+    pairs["p_accept"] = p_accept(ds, index)
+    pairs["p_model"] = pairs["p_accept"] if uptake == "expected" else 1.0
     return pairs
 
 
@@ -401,7 +414,7 @@ def _selections(ds: Dataset, sf: ScenarioFile, promotions: set[int]) -> tuple[li
 
 def build_inputs(ds: Dataset, sf: ScenarioFile) -> ModelInputs:
     """Apply a scenario to a dataset; raises InputError naming scenario lines for bad codes."""
-    issues = _check_codes(ds, sf)
+    issues = _check_codes(ds, sf) + check_codes(ds, sf)
     if issues:
         raise InputError(issues)
     tables, log = _apply_overrides(ds, sf)
@@ -413,9 +426,13 @@ def build_inputs(ds: Dataset, sf: ScenarioFile) -> ModelInputs:
         raise InputError(issues)
     contingents = ds.contingents[["min_team", "max_sites", "cost_per_doctor"]].copy()
     p = sf.scenario.parameters
-    pairs = _derived(ds, _pairs_key(sf), lambda: _pairs(ds, tables))
+    pairs = _derived(ds, _pairs_key(sf), lambda: _pairs(ds, tables, p.uptake))
+    pairs, incentives, issues = apply_incentives(ds, sf, pairs, p.uptake)
+    if issues:
+        raise InputError(issues)
     supply = tables["supply"].rename_axis(["contingent", "specialty"]).sort_index()
     issues = _check_derived(ds, sf, pairs, supply, contingents, p.absence_penalty)
+    issues += promotion_conflicts(sf, pairs)
     if issues:
         raise InputError(issues)
     return ModelInputs(
@@ -434,5 +451,7 @@ def build_inputs(ds: Dataset, sf: ScenarioFile) -> ModelInputs:
         time_limit_s=p.time_limit_s,
         mip_gap=p.mip_gap,
         solver=p.solver,
+        uptake=p.uptake,
         change_log=log,
+        incentives=incentives,
     )

@@ -127,11 +127,17 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
             "budget": inputs.budget, "time_limit_s": inputs.time_limit_s,
             "mip_gap": inputs.mip_gap, "solver": inputs.solver,
             "eps_over": inputs.eps_over, "eps_foreign": inputs.eps_foreign,
+            # the mode matters only with uptake data: other plans keep their bytes
+            **({"uptake": inputs.uptake} if inputs.dataset.has_uptake else {}),
         },
         "overrides_log": inputs.change_log,
         "scenario_constraints": plan.scenario_values,
         "unmet_need": {"before": plan.unmet_before, "after": plan.unmet_after},
+        **({"expected_unmet_need": plan.expected_unmet} if plan.expected_unmet is not None
+           else {}),
         "budget_used": plan.budget_used,
+        # only scenarios with incentives have the key: other plans keep their bytes
+        **({"incentives": plan.incentives} if inputs.incentives else {}),
         "totals": {
             "posts_available": int(inputs.posts.sum()),
             "posts_allocated": int(plan.allocations["posts"].sum()),

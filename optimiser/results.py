@@ -7,15 +7,17 @@ from the allocation (so the reported objective is the plan's, not a solver's rou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from optimiser.incentives import allowance_spent, incentive_rows
 from optimiser.inputs import ModelInputs
 from optimiser.model import AllocationModel
 from optimiser.model.constraints import selection_rows
 from optimiser.solve import SolveResult
+from optimiser.uptake import expected_staff, expected_unmet_need, uncertain
 
 CATEGORIES = ("creation", "compensation", "reinforcement")
 
@@ -33,6 +35,11 @@ class PlanTables:
     unmet_after: float
     budget_used: float
     scenario_values: list[dict]
+    expected_unmet: float | None = None
+    """E[weighted unmet need] under the dataset's acceptance (UPTAKE.md); None without
+    uptake data."""
+    incentives: list[dict] = field(default_factory=list)
+    """Per scenario incentive: posts, allowance cost, expected arrivals (incentives.py)."""
 
 
 def _per_pair(n_pairs: int, table: pd.DataFrame, values: np.ndarray) -> np.ndarray:
@@ -83,10 +90,18 @@ def plan_objective(inputs: ModelInputs, posts: np.ndarray, foreign: np.ndarray) 
 
 def _objective(inputs: ModelInputs, staff: np.ndarray, foreign: np.ndarray
                ) -> tuple[float, float]:
-    """MODEL.md's objective and its first term (weighted unmet need) for a staffing."""
+    """MODEL.md's objective and its first term (weighted unmet need) for a staffing.
+
+    Under `uptake: expected` with some p < 1 the objective's first term is the exact expected
+    weighted unmet need (UPTAKE.md); the second value stays the need left if every post is
+    taken up (plan.json `unmet_need.after`)."""
     over = np.maximum(0.0, staff - inputs.pairs["target"].to_numpy())
     unmet_after = weighted_unmet_need(inputs, staff.astype(float))
-    objective = (unmet_after + inputs.eps_over * float(over.sum())
+    first = unmet_after
+    if uncertain(inputs):
+        posts = staff - inputs.pairs["base"].to_numpy(dtype=np.int64) - foreign
+        first = expected_unmet_need(inputs, posts, foreign, inputs.pairs["p_model"].to_numpy())
+    objective = (first + inputs.eps_over * float(over.sum())
                  + inputs.eps_foreign * float(foreign.sum()))
     return objective, unmet_after
 
@@ -101,6 +116,8 @@ class Headline:
     posts: int
     foreign: int
     posts_by_region: dict[str, int]
+    expected_unmet: float | None = None
+    """Expected weighted unmet need (UPTAKE.md), when the dataset has uptake data."""
 
 
 def headline(inputs: ModelInputs, model: AllocationModel, result: SolveResult) -> Headline:
@@ -108,9 +125,12 @@ def headline(inputs: ModelInputs, model: AllocationModel, result: SolveResult) -
     posts, foreign, base, staff = _staffing(inputs, model, result)
     objective, unmet_after = _objective(inputs, staff, foreign)
     by_region = pd.Series(posts).groupby(inputs.pairs["region"].to_numpy()).sum()
+    expected = (expected_unmet_need(inputs, posts, foreign,
+                                    inputs.pairs["p_accept"].to_numpy(float))
+                if inputs.dataset.has_uptake else None)
     return Headline(objective, weighted_unmet_need(inputs, base.astype(float)), unmet_after,
                     int(posts.sum()), int(foreign.sum()),
-                    {str(r): int(v) for r, v in by_region.items()})
+                    {str(r): int(v) for r, v in by_region.items()}, expected)
 
 
 def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult) -> PlanTables:
@@ -145,6 +165,11 @@ def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult
         **categories,
     })
     objective, unmet_after = _objective(inputs, staff, foreign)
+    expected = None
+    if inputs.dataset.has_uptake:  # a naive plan is evaluated too (UPTAKE.md)
+        table["p_accept"] = p["p_accept"].to_numpy(float)
+        table["expected_staff_after"] = expected_staff(inputs, posts, foreign)
+        expected = expected_unmet_need(inputs, posts, foreign, p["p_accept"].to_numpy(float))
 
     x = model.x.assign(posts=result.x)
     allocations = x.loc[x["posts"] > 0, ["delegation", "specialty", "promotion", "posts"]]
@@ -162,8 +187,12 @@ def plan_tables(inputs: ModelInputs, model: AllocationModel, result: SolveResult
         objective=objective,
         unmet_before=weighted_unmet_need(inputs, base.astype(float)),
         unmet_after=unmet_after,
-        budget_used=float(np.sum(cost * deployed["doctors"].to_numpy())),
+        # foreign doctors and incentive allowances share the budget row
+        budget_used=float(np.sum(cost * deployed["doctors"].to_numpy()))
+        + allowance_spent(inputs, posts),
         scenario_values=_scenario_values(inputs, x, y),
+        expected_unmet=expected,
+        incentives=incentive_rows(inputs, posts),
     )
 
 

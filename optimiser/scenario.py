@@ -152,6 +152,10 @@ class Parameters(Strict):
     mip_gap: Annotated[float, BeforeValidator(_number_in(0, 1, False, "a fraction"))] = 0.0
     """Relative MIP gap at which the solver may stop."""
     solver: Literal["highs", "cbc"] = "highs"
+    uptake: Literal["certain", "expected"] = "certain"
+    """`certain`: every post is filled (MODEL.md). `expected`: each national post is taken up
+    with the dataset's probability (uptake.csv) and the plan minimises the expected unmet
+    need (UPTAKE.md); without uptake.csv both are the same plan."""
 
 
 class PostsOverride(Strict):
@@ -228,6 +232,29 @@ class ScenarioConstraint(Strict):
         return self.fix if self.fix is not None else self.max
 
 
+class Incentive(Strict):
+    """An allowance for national posts in chosen delegations (optimiser/incentives.py): their
+    acceptance rises to `p_accept` and each post allocated there costs `cost_per_post`,
+    counted in the budget of parameters.budget."""
+
+    name: Text | None = None
+    region: CodeList = None
+    delegation: CodeList = None
+    specialty: CodeList = None
+    p_accept: Annotated[float, BeforeValidator(_number_in(0, 1, False, "a probability")),
+                        Field(gt=0)]
+    """Acceptance with the allowance; never lowers a pair's acceptance."""
+    cost_per_post: Annotated[float, BeforeValidator(
+        _number_in(0, MAX_BUDGET, False, "an amount"))]
+    """Yearly cost (MAD) of the allowance per national post allocated to a selected pair."""
+
+    @model_validator(mode="after")
+    def _selects_delegations(self) -> Incentive:
+        if not self.region and not self.delegation:
+            raise ValueError("an incentive selects delegations: give region and/or delegation")
+        return self
+
+
 class Scenario(Strict):
     """A named what-if: parameters, overrides and constraints on top of a dataset."""
 
@@ -236,6 +263,8 @@ class Scenario(Strict):
     parameters: Parameters = Parameters()
     overrides: Overrides = Overrides()
     constraints: Annotated[list[ScenarioConstraint], BeforeValidator(_few_constraints)] = []
+    incentives: Annotated[list[Incentive], BeforeValidator(_few_constraints)] = []
+    """Allowances that raise acceptance at a cost (optimiser/incentives.py)."""
 
 
 DEFAULT_SCENARIO = Scenario(name="baseline", description="Default parameters, no overrides")

@@ -23,6 +23,9 @@ def print_summary(run: Run, console: Console) -> None:
                   f" solve {r.solve_seconds:.2f} s")
     console.print(f"objective {plan.objective:,.4f}; weighted unmet need "
                   f"{plan.unmet_before:,.2f} -> {plan.unmet_after:,.2f}")
+    if plan.expected_unmet is not None:  # UPTAKE.md: not every appointed doctor comes
+        console.print(f"expected with uptake.csv's acceptance rates: "
+                      f"{plan.expected_unmet:,.2f}")
     for line in run.inputs.change_log:
         console.print(f"  override {escape(line)}")
 

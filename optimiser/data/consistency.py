@@ -115,6 +115,8 @@ def check_dataset(tables: dict[str, pd.DataFrame],
         ("posts.csv", "specialty_code", specialties, "specialties.csv"),
         ("contingent_supply.csv", "contingent_code", contingents, "contingents.csv"),
         ("contingent_supply.csv", "specialty_code", specialties, "specialties.csv"),
+        ("uptake.csv", "delegation_code", delegations, "delegations.csv"),
+        ("uptake.csv", "specialty_code", specialties | {"*"}, "specialties.csv"),  # `*`: all
     ]
     for name, column, known, target in references:
         # A reference into a file that failed to load would only repeat that file's errors.

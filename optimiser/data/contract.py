@@ -12,6 +12,7 @@ validators, which stay the contract and word the errors (tests check that both a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,6 +126,18 @@ def _at_most(high: float, message: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _code_or_star(value: str) -> str:
+    """A specialty code, or `*` for every specialty of the delegation (uptake.csv)."""
+    return value if value == "*" else _code(value)
+
+
+def _probability(value: float) -> float:
+    """An acceptance probability: a post nobody ever takes (0) would be no post at all."""
+    if not 0 < value <= 1:
+        raise ValueError("a probability above 0 and at most 1 (the share of posts taken up)")
+    return value
+
+
 def _year(value: int) -> int:
     """A promotion is a graduation year."""
     if not 1900 <= value <= 2200:
@@ -158,6 +171,11 @@ def _number(low: float, high: float, optional: bool,
 
 
 Code = Annotated[str, AfterValidator(_code), Fast("code")]
+CodeOrStar = Annotated[str, AfterValidator(_code_or_star), Fast("code")]
+"""The fast check vouches for codes only: `*` goes to the row model, which accepts it."""
+Probability = Annotated[float, BeforeValidator(_blank_to_none), AfterValidator(_probability),
+                        Fast("float", math.ulp(0.0), 1.0)]
+"""0 < p <= 1; the fast range starts at the least positive float, so 0 goes to the row model."""
 Text = Annotated[str, BeforeValidator(_text), Fast("text")]
 OptText = Annotated[str | None, BeforeValidator(_optional_text), Fast("opt_text", optional=True)]
 NonNegInt = _count(0, optional=False)
@@ -259,6 +277,15 @@ class SupplyRow(Row):
     size: NonNegInt
 
 
+class UptakeRow(Row):
+    """The share of national posts of a delegation (and specialty, or `*`) taken up
+    (UPTAKE.md): a specific specialty row wins over the delegation's `*` row; no row, p = 1."""
+
+    delegation_code: Code
+    specialty_code: CodeOrStar
+    p_accept: Probability
+
+
 @dataclass(frozen=True)
 class FileSpec:
     """How one dataset file is read: its row model, whether it must exist and its key."""
@@ -301,5 +328,6 @@ FILES: dict[str, FileSpec] = {
         FileSpec("posts.csv", PostsRow, True, ("promotion", "specialty_code")),
         FileSpec("contingents.csv", ContingentRow, False, ("contingent_code",)),
         FileSpec("contingent_supply.csv", SupplyRow, False, ("contingent_code", "specialty_code")),
+        FileSpec("uptake.csv", UptakeRow, False, ("delegation_code", "specialty_code")),
     )
 }

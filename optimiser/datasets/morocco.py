@@ -19,10 +19,12 @@ from optimiser.datasets import (
     census,
     docs,
     geography,
+    graduates,
     hospitals,
     posts,
     priority,
     specialties,
+    uptake,
     workforce,
     writers,
 )
@@ -142,8 +144,11 @@ def build_morocco_dataset(out_dir: Path, sources: Path = SOURCES_DIR) -> None:
 
     def fill(folder: Path) -> None:
         writers.write_all(data, folder)
-        (folder / "SOURCES.md").write_text(docs.render(data, sources), encoding="utf-8",
-                                           newline="\n")
+        graduates.write_graduates(data, folder)  # synthetic cohort for `optimiser assign`
+        acceptance = uptake.estimate_dataset(folder)  # weighs by a plan on the tables above
+        uptake.write_uptake(acceptance, folder)
+        (folder / "SOURCES.md").write_text(docs.render(data, sources, acceptance),
+                                           encoding="utf-8", newline="\n")
 
     write_folder(out_dir, fill, "dataset")
 

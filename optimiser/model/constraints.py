@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.incentives import allowance_costs
 from optimiser.inputs import ModelInputs, Selection
 from optimiser.model.core import AllocationModel, affine
 from optimiser.model.lp import linear
@@ -143,11 +144,20 @@ def add_sites_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
 
 
 def add_budget_constraint(m: AllocationModel, inputs: ModelInputs) -> None:
-    """Sum cost[c] * y[c,d,s] <= budget  (MODEL.md rule 9, only when a budget is set)."""
-    if inputs.budget is None or m.y.empty:
+    """Sum cost[c] * y[c,d,s] + sum allowance[d,s] * x[d,s,p] <= budget  (MODEL.md rule 9,
+    only when a budget is set; allowance terms come from scenario incentives, every x column
+    of a pair carrying its allowance per post: optimiser/incentives.py)."""
+    allowance = allowance_costs(inputs)
+    paid = allowance is not None and len(m.x) and bool(allowance[m.x["pair"].to_numpy()].any())
+    if inputs.budget is None or (m.y.empty and not paid):
         return
-    cost = inputs.contingents["cost_per_doctor"].reindex(m.y["contingent"]).to_numpy(float)
-    terms = [(v, float(c)) for v, c in zip(m.y["var"], cost, strict=True) if c != 0]
+    terms = []
+    if len(m.y):
+        cost = inputs.contingents["cost_per_doctor"].reindex(m.y["contingent"]).to_numpy(float)
+        terms = [(v, float(c)) for v, c in zip(m.y["var"], cost, strict=True) if c != 0]
+    if paid:
+        per_post = allowance[m.x["pair"].to_numpy()]
+        terms += [(v, float(c)) for v, c in zip(m.x["var"], per_post, strict=True) if c != 0]
     m.add("budget", "budget", linear(terms), "<=", inputs.budget,
           group=("budget",))
 

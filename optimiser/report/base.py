@@ -90,3 +90,5 @@ class ReportData:
     matrix: Any = None
     sensitivity: Mapping[str, Any] | None = None
     regions: pd.DataFrame | None = None
+    uptake: Mapping[str, Any] | None = None
+    """Facts of the "where posts may stay empty" section (`uptake`); None: no section."""

@@ -25,7 +25,7 @@ NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money", "year"})
 SHOWN = ("promotions", "categories", "region_specialty", "regions", "delegations",
          "contingents", "deployments", "parameters", "solver", "specialties", "overrides",
          "constraints", "sources", "sensitivity", "sensitivity_capacity",
-         "sensitivity_constraints")
+         "sensitivity_constraints", "uptake")
 HIDDEN_COLUMNS = {"sensitivity": ("receiver",)}  # the name is shown; Excel keeps the code
 
 
@@ -113,7 +113,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
     views["region_totals"] = view(tables["regions"].select(
         ["name_fr", "name_ar", "unmet_before", "unmet_after", "posts", "foreign"]), lang,
         "region_totals")
-    for key in ("sensitivity", "sensitivity_capacity", "sensitivity_constraints"):
+    for key in ("sensitivity", "sensitivity_capacity", "sensitivity_constraints", "uptake"):
         views.setdefault(key, None)
     map_result = geometry.render_map(data.places, lang)
     svgs = {
@@ -138,6 +138,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "matrix": matrix.html_view(data.matrix, lang, why.anchors(tables["why"])),
         "why": why.html_view(tables["why"], data.regions, lang),
         "sens": data.sensitivity,
+        "up": data.uptake,
         "cols": {key: i18n.column(key, lang) for key in ("posts", "foreign", "total")},
         "positions": sources.loc[sources["file"] == "delegations.csv", "source"].tolist(),
         "style": asset("report.css.j2"),
@@ -182,4 +183,26 @@ def _formatted(data: ReportData, lang: str, map_result: geometry.MapResult) -> d
         "map_credit": i18n.text("map_credit", lang, version=map_result.boundary_version),
         "sensitivity_budget": "" if shadow is None else i18n.text(
             "sensitivity_budget", lang, v=num(shadow * 1e5, lang, 2)),
+        **_uptake_sentences(data, lang),
     }
+
+
+def _uptake_sentences(data: ReportData, lang: str) -> dict[str, str]:
+    """The "where posts may stay empty" notes (none when the plan has no such section)."""
+    up = data.uptake
+    if up is None:
+        return {}
+    num = i18n.number
+    found = {"uptake_intro": i18n.text(
+        "uptake_intro", lang, n=num(up["posts"], lang), arrivals=num(up["expected_arrivals"],
+                                                                     lang, 1),
+        empty=num(up["expected_empty"], lang, 1), pairs=num(up["at_risk"], lang),
+        shown=num(up["shown"], lang))}
+    sim = up["simulation"]
+    if sim is not None:
+        found["uptake_simulation"] = i18n.text(
+            "uptake_simulation", lang, draws=num(sim["draws"], lang), seed=sim["seed"],
+            mean=num(sim["mean"], lang, 1), se=num(sim["std_error"], lang, 2),
+            low=num(sim["p05"], lang, 1), high=num(sim["p95"], lang, 1),
+            certain=num(data.summary["unmet_after"], lang, 1))
+    return found

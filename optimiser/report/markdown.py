@@ -92,5 +92,31 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
                       worst["unmet_before"], worst["density_after"], worst["target_density"],
                       strict=True)],
         "stamp": s["generated_at"] if timestamp else None,
+        "uptake": _uptake_lines(data, lang),
     }
+    if context["uptake"] is not None:
+        bullets.append(context["uptake"]["bullet"])
     return _environment().get_template("summary.md.j2").render(**context)
+
+
+def _uptake_lines(data: ReportData, lang: str) -> dict[str, Any] | None:
+    """A bullet and the posts most likely to stay empty, when the plan has the section."""
+    up = data.uptake
+    if up is None:
+        return None
+    num = i18n.number
+    sim = up["simulation"]
+    spread = "" if sim is None else i18n.text(
+        "md_uptake_sim", lang, mean=num(sim["mean"], lang, 1), low=num(sim["p05"], lang, 1),
+        high=num(sim["p95"], lang, 1))
+    bullet = i18n.text("md_uptake", lang, arrivals=num(up["expected_arrivals"], lang, 1),
+                       n=num(up["posts"], lang), empty=num(up["expected_empty"], lang, 1),
+                       sim=spread)
+    rows = data.tables["uptake"].frame.head(WORST_SHOWN)
+    lines = [i18n.text("md_uptake_line", lang, name=escape(i18n.name(name, arabic, lang)),
+                       spec=escape(spec), n=num(posts, lang), p=i18n.percent(p, lang, 0),
+                       none=i18n.percent(none, lang, 0))
+             for name, arabic, spec, posts, p, none in zip(
+                 rows["name_fr"], rows["name_ar"], rows["specialty"], rows["posts"],
+                 rows["p_accept"], rows["p_none_arrive"], strict=True)]
+    return {"bullet": bullet, "title": i18n.text("md_uptake_title", lang), "lines": lines}

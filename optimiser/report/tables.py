@@ -18,6 +18,7 @@ from optimiser.report.base import TOTAL, ReportData, Table
 from optimiser.report.load import Plan
 from optimiser.report.matrix import build_matrix
 from optimiser.report.sensitivity import sensitivity_tables
+from optimiser.report.uptake import uptake_tables
 from optimiser.report.why import build_why
 
 __all__ = ["ReportData", "Table", "build_report_data"]
@@ -40,6 +41,7 @@ def build_report_data(plan: Plan) -> ReportData:
     names = _specialty_labels(meta)
     codes = [s["specialty"] for s in meta["specialties"]]
     sensitivity, state = sensitivity_tables(meta, info, names)
+    uptake, uptake_facts = uptake_tables(plan, info, names)
     tables: dict[str, Table] = {
         "promotions": _promotions(plan),
         "categories": _categories(meta),
@@ -56,6 +58,7 @@ def build_report_data(plan: Plan) -> ReportData:
         "specialties": _specialties(rows, meta),
         **assumption_tables(meta),
         **sensitivity,
+        **uptake,
     }
     places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
                          on="delegation", how="left")
@@ -64,7 +67,7 @@ def build_report_data(plan: Plan) -> ReportData:
               "solver": solver_table(summary), **tables}
     return ReportData(summary=summary, tables=tables, places=places,
                       matrix=build_matrix(rows, info, regions, codes, names),
-                      sensitivity=state, regions=regions)
+                      sensitivity=state, regions=regions, uptake=uptake_facts)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:

@@ -48,6 +48,8 @@ TABLE_TITLES: dict[str, dict[str, str]] = {
     "sources": {"fr": "Provenance des données", "en": "Data provenance", "ar": "مصدر المعطيات"},
     "sensitivity": {"fr": "Sensibilité : un poste de plus", "en": "Sensitivity: one more post",
                     "ar": "الحساسية: منصب إضافي"},
+    "uptake": {"fr": "Où des postes risquent de rester vacants",
+               "en": "Where posts may stay empty", "ar": "أين قد تبقى المناصب شاغرة"},
 }
 
 SHEET_NAMES: dict[str, dict[str, str]] = {  # Excel: 31 characters at most, no []:*?/\
@@ -76,6 +78,9 @@ SHEET_NAMES: dict[str, dict[str, str]] = {  # Excel: 31 characters at most, no [
                              "ar": "الحساسية (الطاقات)"},
     "sensitivity_constraints": {"fr": "Sensibilité (contraintes)",
                                 "en": "Sensitivity (constraints)", "ar": "الحساسية (القيود)"},
+    "uptake": {"fr": "Postes vacants", "en": "Empty posts", "ar": "المناصب الشاغرة"},
+    "uptake_summary": {"fr": "Postes vacants (synthèse)", "en": "Empty posts (summary)",
+                       "ar": "المناصب الشاغرة (ملخص)"},
 }
 
 COLUMNS: dict[str, dict[str, str]] = {
@@ -196,4 +201,14 @@ COLUMNS: dict[str, dict[str, str]] = {
     "shadow_cost": {"fr": "Coût d'ombre", "en": "Shadow cost", "ar": "كلفة الظل"},
     "bound": {"fr": "Borne", "en": "Bound", "ar": "الحد"},
     "name_code": {"fr": "Contrainte", "en": "Constraint", "ar": "القيد"},
+    # -- where posts may stay empty (uptake.py) --
+    "p_accept": {"fr": "Probabilité qu'un poste soit pris", "en": "Probability a post is taken",
+                 "ar": "احتمال شغل المنصب"},
+    "expected_arrivals": {"fr": "Arrivées attendues", "en": "Expected arrivals",
+                          "ar": "الالتحاقات المتوقعة"},
+    "expected_empty": {"fr": "Postes vacants attendus", "en": "Expected empty posts",
+                       "ar": "المناصب الشاغرة المتوقعة"},
+    "p_none_arrive": {"fr": "Probabilité qu'aucun médecin n'arrive",
+                      "en": "Probability that no doctor arrives",
+                      "ar": "احتمال عدم التحاق أي طبيب"},
 }

@@ -276,4 +276,78 @@ PLAN: dict[str, dict[str, str]] = {
     "posts_count": {"fr": "postes", "en": "posts", "ar": "المناصب"},
     "foreign_count": {"fr": "médecins étrangers", "en": "foreign doctors",
                       "ar": "الأطباء الأجانب"},
+    # -- where posts may stay empty (uptake.py) --
+    "nav_uptake": {"fr": "Postes vacants", "en": "Empty posts", "ar": "المناصب الشاغرة"},
+    "uptake_intro": {
+        "fr": "Un poste n'est pas un médecin : chaque poste national est pris avec une "
+              "probabilité p propre à la délégation et à la spécialité, indépendamment des "
+              "autres ; les médecins étrangers viennent toujours. Sur {n} postes, {arrivals} "
+              "devraient être pris et {empty} rester vacants, répartis sur {pairs} couples "
+              "délégation × spécialité. Le tableau montre les {shown} couples où le plus de "
+              "postes devraient rester vacants, avec la probabilité exacte qu'aucun médecin "
+              "n'arrive : (1 − p) à la puissance du nombre de postes. Les p viennent du "
+              "fichier uptake.csv du jeu de données (voir sa colonne source) : pour le jeu "
+              "marocain intégré, ce sont des estimations, pas des taux officiels.",
+        "en": "A post is not a doctor: each national post is taken up with a probability p "
+              "of its delegation and specialty, independently of the others; foreign doctors "
+              "always come. Of {n} posts, {arrivals} are expected to be taken up and {empty} "
+              "to stay empty, over {pairs} delegation × specialty pairs. The table shows the "
+              "{shown} pairs where most posts are expected to stay empty, with the exact "
+              "probability that no doctor arrives: (1 − p) to the power of the number of posts. "
+              "The p come from the dataset's uptake.csv (see its source column): for the "
+              "embedded Morocco dataset they are estimates, not official rates.",
+        "ar": "المنصب ليس طبيبا: يُشغل كل منصب وطني باحتمال p خاص بالمندوبية والتخصص، "
+              "باستقلال عن المناصب الأخرى؛ أما الأطباء الأجانب فيلتحقون دائما. من أصل {n} "
+              "منصبا، يُتوقع أن يُشغل {arrivals} وأن يبقى {empty} شاغرا، موزعة على {pairs} من "
+              "أزواج المندوبية × التخصص. يعرض الجدول {shown} من الأزواج التي يُتوقع أن يبقى "
+              "فيها أكبر عدد من المناصب شاغرا، مع الاحتمال الدقيق لعدم التحاق أي طبيب: "
+              "(1 − p) مرفوعا إلى عدد المناصب. تأتي قيم p من ملف uptake.csv لمجموعة "
+              "البيانات (انظر عمود المصدر): بالنسبة لمجموعة البيانات المغربية المدمجة فهي "
+              "تقديرات وليست معدلات رسمية."},
+    "uptake_simulation": {
+        "fr": "Simulation ({draws} tirages, graine {seed}) : besoin non couvert pondéré moyen "
+              "{mean} (erreur type {se}), entre {low} et {high} dans 90\u202f% des tirages ; "
+              "{certain} si tous les postes étaient pris.",
+        "en": "Simulation ({draws} draws, seed {seed}): mean weighted unmet need {mean} "
+              "(standard error {se}), between {low} and {high} in 90% of the draws; {certain} "
+              "if every post were taken up.",
+        "ar": "المحاكاة ({draws} سحبا، البذرة {seed}): متوسط الحاجة غير المغطاة المرجحة "
+              "{mean} (الخطأ المعياري {se})، بين {low} و{high} في 90% من السحوبات؛ {certain} "
+              "لو شُغلت كل المناصب."},
+    "uptake_none": {"fr": "Tous les postes de ce plan devraient être pris (probabilité 1).",
+                    "en": "Every post of this plan is expected to be taken up (probability 1).",
+                    "ar": "يُتوقع أن تُشغل كل مناصب هذه الخطة (احتمال 1)."},
+    "simulation_draws": {"fr": "Simulation : tirages", "en": "Simulation: draws",
+                         "ar": "المحاكاة: عدد السحوبات"},
+    "simulation_seed": {"fr": "Simulation : graine", "en": "Simulation: seed",
+                        "ar": "المحاكاة: البذرة"},
+    "simulation_mean": {"fr": "Simulation : besoin pondéré moyen",
+                        "en": "Simulation: mean weighted need",
+                        "ar": "المحاكاة: متوسط الحاجة المرجحة"},
+    "simulation_std_error": {"fr": "Simulation : erreur type de la moyenne",
+                             "en": "Simulation: standard error of the mean",
+                             "ar": "المحاكاة: الخطأ المعياري للمتوسط"},
+    "simulation_p05": {"fr": "Simulation : besoin pondéré, 5e centile",
+                       "en": "Simulation: weighted need, 5th percentile",
+                       "ar": "المحاكاة: الحاجة المرجحة، المئين 5"},
+    "simulation_p95": {"fr": "Simulation : besoin pondéré, 95e centile",
+                       "en": "Simulation: weighted need, 95th percentile",
+                       "ar": "المحاكاة: الحاجة المرجحة، المئين 95"},
+    "md_uptake": {"fr": "Prise de poste : {arrivals} postes pris attendus sur {n}, {empty} "
+                        "vacants{sim}",
+                  "en": "Uptake: {arrivals} of {n} posts expected to be taken up, {empty} "
+                        "empty{sim}",
+                  "ar": "شغل المناصب: يُتوقع شغل {arrivals} من أصل {n} منصبا، وبقاء {empty} "
+                        "شاغرا{sim}"},
+    "md_uptake_sim": {"fr": " ; simulation : besoin pondéré moyen {mean} ({low} à {high} "
+                            "dans 90\u202f% des tirages)",
+                      "en": "; simulation: mean weighted need {mean} ({low} to {high} in 90% "
+                            "of the draws)",
+                      "ar": "؛ المحاكاة: متوسط الحاجة المرجحة {mean} (من {low} إلى {high} في "
+                            "90% من السحوبات)"},
+    "md_uptake_title": {"fr": "Où des postes risquent de rester vacants",
+                        "en": "Where posts may stay empty", "ar": "أين قد تبقى المناصب شاغرة"},
+    "md_uptake_line": {"fr": "{name} ({spec}) : {n} postes, p = {p}, aucune arrivée : {none}",
+                       "en": "{name} ({spec}): {n} posts, p = {p}, none arrives: {none}",
+                       "ar": "{name} ({spec}): {n} مناصب، p = {p}، عدم التحاق أي طبيب: {none}"},
 }

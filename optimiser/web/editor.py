@@ -23,7 +23,8 @@ from optimiser.yamlread import fail, load_yaml, node_lines
 
 PARAMETERS: dict[str, Any] = Parameters().model_dump()
 """Each parameter and its default (shown next to its field)."""
-CHOICES = {"allocate_all": ("true", "false"), "solver": ("highs", "cbc")}
+CHOICES = {"allocate_all": ("true", "false"), "solver": ("highs", "cbc"),
+           "uptake": ("certain", "expected")}
 OVERRIDES: dict[str, tuple[str, ...]] = {
     "norm_multiplier": ("specialty", "factor"),
     "posts": ("promotion", "specialty", "posts"),
@@ -126,7 +127,7 @@ def _number(text: str) -> int | float | str:
 def _value(name: str, text: str) -> Any:  # noqa: ANN401 - a YAML scalar
     if name == "allocate_all" and text in ("true", "false"):
         return text == "true"
-    return text if name in TEXT_FIELDS or name == "solver" else _number(text)
+    return text if name in TEXT_FIELDS or name in ("solver", "uptake") else _number(text)
 
 
 def to_document(form: EditorForm) -> tuple[dict, dict[str, list[str]]]:

@@ -115,6 +115,10 @@ def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: P
                    "Once or twice.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Threads solving chunks of points in parallel (HiGHS solves outside the GIL).")
+@click.option("--processes", is_flag=True,
+              help="Make --jobs worker processes of a local Dask cluster instead of threads.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Solve the chunks on the Dask cluster of this scheduler (tcp://HOST:PORT).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path),
               help="Folder for sweep.csv and the plot (default: reports/sweep-<scenario>/).")
 @click.option("--plot", "plot_format", type=click.Choice(["png", "svg"]), default="png",
@@ -127,8 +131,9 @@ def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: P
 @errors_file_option
 @_exits
 def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...], jobs: int,
-                  out_dir: Path | None, plot_format: str, rebuild: bool, resume: bool,
-                  quiet: bool, errors_file: Path | None) -> int:
+                  processes: bool, scheduler: str | None, out_dir: Path | None,
+                  plot_format: str, rebuild: bool, resume: bool, quiet: bool,
+                  errors_file: Path | None) -> int:
     """Solve a scenario over a grid of one or two varied parameters; write sweep.csv and a plot.
 
     Interrupted (Ctrl-C), it writes the points it finished, marked incomplete; run the same
@@ -141,6 +146,9 @@ def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...]
     from optimiser.whatif.sweep import SweepSpec
     from optimiser.whatif.sweep_output import fingerprint, read_partial
 
+    if scheduler is not None and (processes or jobs > 1):
+        raise click.UsageError("--scheduler excludes --jobs and --processes: the cluster's "
+                               "workers solve the points")
     console, errors = _consoles()
     try:
         parsed = tuple(parse_vary(v) for v in varies)
@@ -168,21 +176,29 @@ def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...]
             return EXIT_OK
         done = previous
     sweep = _SweepRun(spec, out, protected, key, total, name, quiet)
-    table, seconds = sweep.solve(jobs, done, errors)
+    table, seconds = sweep.solve(jobs, done, errors, scheduler, processes)
     written = sweep.write(table, plot_format)
     if not quiet:
         from optimiser.whatif.terminal import print_sweep
 
         print_sweep(table, [v.path for v in parsed], console)
         counts = table["model"].value_counts().to_dict()
+        where = _where(jobs, processes, scheduler)
         console.print(f"{sweep.solved} points in {seconds:.1f} s "
-                      f"({sweep.solved / max(seconds, 1e-9):.2f} points/s, --jobs {jobs})"
+                      f"({sweep.solved / max(seconds, 1e-9):.2f} points/s, {where})"
                       f"{sweep.resumed_note}; models: {counts}")
         console.print(f"sweep written to {written}")
     has_plan = table["status"].isin(["optimal", "feasible"])
     if has_plan.any():
         return EXIT_OK
     return EXIT_INFEASIBLE if (table["status"] == "infeasible").all() else EXIT_OTHER
+
+
+def _where(jobs: int, processes: bool, scheduler: str | None) -> str:
+    """`--jobs 4`, `--jobs 4 --processes` or `--scheduler tcp://...` for the summary line."""
+    if scheduler is not None:
+        return f"--scheduler {scheduler}"
+    return f"--jobs {jobs}" + (" --processes" if processes else "")
 
 
 class _SweepRun:
@@ -201,25 +217,33 @@ class _SweepRun:
         """`, 312 resumed from the interrupted run` when --resume found points."""
         return f", {self.resumed} kept from the interrupted run" if self.resumed else ""
 
-    def solve(self, jobs: int, done: dict, errors: Console) -> tuple[Any, float]:  # noqa: ANN401
-        """(table, seconds); on Ctrl-C or SIGTERM, write the finished points and re-raise."""
+    def solve(self, jobs: int, done: dict, errors: Console, scheduler: str | None = None,
+              processes: bool = False) -> tuple[Any, float]:  # noqa: ANN401
+        """(table, seconds); on Ctrl-C or SIGTERM, write the finished points and re-raise.
+        With --scheduler or --processes the chunks go to a Dask cluster, connected (or
+        started) before the progress bar: an address that does not answer is exit 2."""
         import time
+        from contextlib import nullcontext
 
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         from optimiser.cli_support import Interrupted
+        from optimiser.distributed import cluster
         from optimiser.whatif.sweep import run_sweep
         from optimiser.whatif.sweep_output import write_partial
 
         self.resumed = len(done)
         start = time.perf_counter()
+        remote = scheduler is not None or processes
         try:
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
-                          transient=True, disable=self.quiet) as progress:
+            with (cluster(scheduler, jobs) if remote else nullcontext()) as client, \
+                    Progress("[progress.description]{task.description}", BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
+                             transient=True, disable=self.quiet) as progress:
                 task = progress.add_task(f"sweep {self.name}", total=self.total,
                                          completed=len(done))
-                table = run_sweep(self.spec, jobs, lambda i, row: progress.advance(task), done)
+                table = run_sweep(self.spec, jobs, lambda i, row: progress.advance(task), done,
+                                  client)
         except Interrupted:
             if len(done) > self.resumed:
                 write_partial(self.out, self.spec, done, self.total, self.key, self.protected)

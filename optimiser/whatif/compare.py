@@ -21,7 +21,8 @@ from optimiser.output import plan_document
 from optimiser.pipeline import load_inputs, run_scenario
 
 KEYS = ["section", "region", "delegation", "specialty", "contingent", "metric"]
-SUMMARY_METRICS = ("objective", "unmet_need_before", "unmet_need_after", "shortfall_doctors",
+SUMMARY_METRICS = ("objective", "unmet_need_before", "unmet_need_after", "expected_unmet_need",
+                   "shortfall_doctors",
                    "posts_allocated", "foreign_deployed", "budget_used", "creation",
                    "compensation", "reinforcement")
 
@@ -113,7 +114,11 @@ def _long(frames: dict[str, pd.DataFrame], section: str, keys: list[str],
 
 def _summary(sides: list[Side], pairs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
+    # plans of datasets with uptake data (UPTAKE.md) have it; other comparisons keep their shape
+    expected = any("expected_unmet_need" in side.document for side in sides)
     for metric in SUMMARY_METRICS:
+        if metric == "expected_unmet_need" and not expected:
+            continue
         row = {"section": "summary", "metric": metric}
         for side in sides:
             doc, p = side.document, pairs[side.name]
@@ -121,6 +126,7 @@ def _summary(sides: list[Side], pairs: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "objective": doc.get("objective"),
                 "unmet_need_before": (doc.get("unmet_need") or {}).get("before"),
                 "unmet_need_after": (doc.get("unmet_need") or {}).get("after"),
+                "expected_unmet_need": doc.get("expected_unmet_need"),
                 "shortfall_doctors": float(p["shortfall"].sum()) if len(p) else None,
                 "posts_allocated": (doc.get("totals") or {}).get("posts_allocated"),
                 "foreign_deployed": (doc.get("totals") or {}).get("foreign_deployed"),

@@ -56,6 +56,8 @@ from optimiser.model.constraints import selection_pairs
 from optimiser.pipeline import Run
 from optimiser.results import plan_objective
 from optimiser.solve import SolveStatus
+from optimiser.uptake import step_gain as uptake_step_gain
+from optimiser.uptake import uncertain
 from optimiser.whatif.highs import INF, HighsModel, HighsOutcome, run_highs
 from optimiser.whatif.receivers_engines import Engine, Envelope, LiteralEngine, pair_totals
 from optimiser.whatif.reuse import IncompatibleVariant
@@ -121,7 +123,8 @@ def _base(inputs: ModelInputs, run: Run) -> _Base:
                if len(y) else pd.Series([], dtype=np.int64))
     return _Base(
         posts=posts, foreign=foreign, objective=plan.objective,
-        gain=step_gain(inputs, d["staff_after"].to_numpy(float)),
+        gain=(uptake_step_gain(inputs, posts, foreign) if uncertain(inputs)  # UPTAKE.md
+              else step_gain(inputs, d["staff_after"].to_numpy(float))),
         room=np.isnan(cap) | (posts + foreign + 1 <= cap + TOL),
         specialty=d["specialty"].to_numpy(object), delegation=d["delegation"].to_numpy(object),
         doctors=doctors,

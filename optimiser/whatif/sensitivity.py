@@ -17,9 +17,14 @@ import numpy as np
 from optimiser.inputs import ModelInputs
 from optimiser.output import json_ready
 from optimiser.pipeline import Run
+from optimiser.uptake import uncertain
 from optimiser.whatif.highs import INF, run_highs, to_highs
 from optimiser.whatif.receivers import TOL, receivers
 from optimiser.whatif.reuse import built_model
+
+UNCERTAIN_LP = ("not computed under uptake: expected (the LP relaxation used for duals plans "
+                "with every post taken up, so its duals would not price the expected "
+                "objective); receivers and their gains are exact for the expected objective")
 
 
 def _lp_duals(inputs: ModelInputs, run: Run) -> tuple[dict, np.ndarray | None, str]:
@@ -57,7 +62,10 @@ def compute_sensitivity(inputs: ModelInputs, run: Run, resolve: bool | None = No
     """
     if run.plan is None:
         return {"available": False, "reason": f"no plan (status {run.result.status.value})"}
-    rows, duals, lp_status = _lp_duals(inputs, run)
+    if uncertain(inputs):  # the LP below is the literal model's: every post filled
+        rows, duals, lp_status = {}, None, UNCERTAIN_LP
+    else:
+        rows, duals, lp_status = _lp_duals(inputs, run)
 
     def dual(family: str, label: str) -> float | None:
         row = rows.get((family, label))

@@ -2,7 +2,8 @@
 
 Every point is checked before anything is solved (a bad value is exit 2 with every error, not a
 crash at point 37). Points are solved in chunks of grid neighbours, in parallel threads when
-asked (HiGHS releases the GIL). A chunk re-solves each point on a model it keeps when the point
+asked (HiGHS releases the GIL), or as tasks of a Dask cluster (`--scheduler`, `--processes`:
+optimiser/distributed.py). A chunk re-solves each point on a model it keeps when the point
 is compatible with it (optimiser/whatif/reuse_hull.py and reuse.py: only bounds, costs and
 right-hand sides change); otherwise it builds a new one. A point whose feasible set lies inside
 that of an optimum found earlier in the chunk, and contains it, is not even solved
@@ -75,10 +76,11 @@ def grid(varies: tuple[Vary, ...]) -> list[dict[str, Any]]:
 class PointSolver:
     """Per-process state: the dataset, the base scenario document and the models built so far."""
 
-    def __init__(self, spec: SweepSpec, dataset: Dataset | None = None) -> None:
+    def __init__(self, spec: SweepSpec, dataset: Dataset | None = None,
+                 document: dict | None = None) -> None:
         self.spec = spec
         self.dataset = dataset or load_dataset(spec.data_dir or default_data_dir())
-        self.document = read_document(spec.scenario_path)
+        self.document = read_document(spec.scenario_path) if document is None else document
         self.models: list[InPlaceModel] = []
 
     def inputs(self, point: dict[str, Any]) -> ModelInputs:
@@ -139,6 +141,8 @@ class PointSolver:
             row.update(objective=figures.objective, unmet_need=figures.unmet_after,
                        unmet_before=figures.unmet_before, posts_allocated=figures.posts,
                        foreign_deployed=figures.foreign, gap=result.gap)
+            if figures.expected_unmet is not None:  # uptake data: what is likely to remain
+                row["expected_unmet_need"] = figures.expected_unmet
             row.update({f"posts_{r}": figures.posts_by_region.get(r, 0) for r in regions})
         row.update(model=how, seconds=round(time.perf_counter() - start, 4))
         return row
@@ -216,10 +220,55 @@ def _run_parallel(spec: SweepSpec, jobs: int, points: list[dict[str, Any]],
     pool.shutdown()
 
 
+@dataclass(frozen=True)
+class ClusterShared:
+    """What every worker of a Dask cluster needs, sent once: the loaded dataset and scenario
+    document travel with it, so the workers need no access to the files."""
+
+    spec: SweepSpec
+    dataset: Dataset
+    document: dict
+
+
+_WORKER = threading.local()
+"""A worker thread's PointSolver, kept between chunks (it keeps its models, as a thread of
+_run_parallel does: PointSolver.rows makes that harmless)."""
+
+
+def solve_chunk(shared: ClusterShared, part: list[tuple[int, dict[str, Any]]]
+                ) -> list[tuple[int, Row]]:
+    """A chunk's rows, on a worker of a cluster (see run_sweep)."""
+    cached = getattr(_WORKER, "solver", None)
+    if cached is None or cached[0] is not shared:
+        cached = (shared, PointSolver(shared.spec, shared.dataset, shared.document))
+        _WORKER.solver = cached
+    solver = cached[1]
+    rows: list[tuple[int, Row]] = []
+    solver.rows(part, [solver.inputs(point) for _, point in part],
+                lambda i, row: rows.append((i, row)))
+    return rows
+
+
+def _run_on_cluster(client: Any, points: list[dict[str, Any]], todo: list[list[int]],  # noqa: ANN401
+                    main: PointSolver, emit: Emit) -> None:
+    """Chunks as tasks of a Dask cluster (optimiser.distributed), the last ones first as in
+    _run_parallel; the rows of a chunk are emitted when it finishes. A chunk's rows do not
+    depend on where it is solved (PointSolver.rows), so they are those of the in-process run."""
+    from optimiser.distributed import run_tasks
+
+    def add(rows: list[tuple[int, Row]]) -> None:
+        for i, row in rows:
+            emit(i, row)
+
+    shared = ClusterShared(main.spec, main.dataset, main.document)
+    run_tasks(client, solve_chunk, shared, [[(i, points[i]) for i in part]
+                                            for part in reversed(todo)], add)
+
+
 def run_sweep(spec: SweepSpec, jobs: int = 1, on_point: Emit | None = None,
-              done: dict[int, Row] | None = None) -> pd.DataFrame:
-    """Solve every grid point (chunks in `jobs` threads) and return one row per point, in grid
-    order.
+              done: dict[int, Row] | None = None, client: Any = None) -> pd.DataFrame:  # noqa: ANN401
+    """Solve every grid point (chunks in `jobs` threads, or as tasks of the Dask `client`'s
+    cluster) and return one row per point, in grid order.
 
     Raises InputError before solving anything when a point's scenario is invalid. `done`
     holds rows already solved (by grid position): those points are skipped, and every new
@@ -236,14 +285,16 @@ def run_sweep(spec: SweepSpec, jobs: int = 1, on_point: Emit | None = None,
         if on_point:
             on_point(i, row)
 
-    parallel = jobs > 1 and len(chunks(len(points))) > 1
+    parallel = client is not None or (jobs > 1 and len(chunks(len(points))) > 1)
     threads = spec.threads if spec.threads is not None or not parallel else 1
     main = PointSolver(SweepSpec(spec.data_dir, spec.scenario_path, spec.varies, spec.reuse,
                                  threads))
     all_inputs = check_points(spec, main)  # raises InputError before anything is solved
     todo = [[i for i in part if i not in done] for part in chunks(len(points))]
     todo = [part for part in todo if part]
-    if parallel:
+    if client is not None:
+        _run_on_cluster(client, points, todo, main, emit)
+    elif parallel:
         _run_parallel(spec, jobs, points, todo, all_inputs, main, emit)
     else:
         for part in todo:
