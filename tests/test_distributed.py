@@ -40,7 +40,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def _simulate(plan: tuple[Path, Path], out: Path, *extra: str):
     folder, uptake = plan
-    return CliRunner().invoke(main, ["simulate", str(folder), "--draws", "3000", "--seed", "5",
+    return CliRunner().invoke(main, ["simulate", str(folder), "--draws", "23000", "--seed", "5",
                                      "--uptake", str(uptake), "--out", str(out), "--quiet",
                                      *extra])
 
@@ -50,16 +50,17 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_simulate_on_the_cluster_writes_the_same_bytes(plan, address, tmp_path):
+    """23 blocks of draws in three tasks (10 + 10 + 3), put together in completion order."""
     here = _simulate(plan, tmp_path / "here")
     there = _simulate(plan, tmp_path / "there", "--scheduler", address)
     assert here.exit_code == 0, here.output
     assert there.exit_code == 0, there.output
     files = _files(tmp_path / "here")
     assert {"simulation.json", "simulation.csv"} <= set(files)
-    assert b'"draws": 3000' in files["simulation.json"]
+    assert b'"draws": 23000' in files["simulation.json"]
     assert b"uptake.csv" in files["simulation.json"]  # p from the file: the draws are random
     assert _files(tmp_path / "there") == files
-    other_seed = CliRunner().invoke(main, ["simulate", str(plan[0]), "--draws", "3000",
+    other_seed = CliRunner().invoke(main, ["simulate", str(plan[0]), "--draws", "23000",
                                            "--uptake", str(plan[1]), "--out",
                                            str(tmp_path / "seed0"), "--quiet"])
     assert other_seed.exit_code == 0

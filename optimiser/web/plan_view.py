@@ -102,6 +102,9 @@ def headline(meta: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         ("objective", meta.get("objective"), num(meta.get("objective"), lang, 2), ""),
         ("unmet_before", unmet.get("before"), num(unmet.get("before"), lang, 1), ""),
         ("unmet_after", unmet.get("after"), num(unmet.get("after"), lang, 1), ""),
+        *([("expected_unmet_need", meta["expected_unmet_need"],
+            num(meta["expected_unmet_need"], lang, 1), "uptake.csv")]
+          if meta.get("expected_unmet_need") is not None else []),
         ("posts_allocated", totals.get("posts_allocated"),
          num(totals.get("posts_allocated"), lang),
          i18n.text("of_available", lang, n=num(totals.get("posts_available"), lang))),
