@@ -10,6 +10,8 @@ A PATH names one number of a scenario (SCENARIO.md) the way a planner would say 
     overrides.capacity.TATA.ANES
     constraints.ttah-floor.min            (min, max or fix; a constraint by name, or by its
                                            generated name `constraint-3`, or by index `2`)
+    incentives.remote.p_accept            (p_accept or cost_per_post of an incentive, named
+                                           like constraints: `incentive-1`, or index `0`)
 
 List overrides are keyed by their codes rather than by list position, so a PATH means the
 same thing whatever order the YAML lists them in; an item that is not there yet is added.
@@ -46,6 +48,8 @@ BOUNDS = ("min", "max", "fix")
 
 class PathError(ValueError):
     """A PATH or its values cannot be understood; the message says what is expected."""
+
+INCENTIVE_FIELDS = ("p_accept", "cost_per_post")
 
 
 @dataclass(frozen=True)
@@ -150,13 +154,14 @@ def _split(path: str) -> list[str]:
             and parts[1] in ("norm_multiplier", "priority_weight"))
         or (head == "overrides" and len(parts) == 4 and parts[1] in KEYED_LISTS)
         or (head == "constraints" and len(parts) == 3 and parts[2] in BOUNDS)
+        or (head == "incentives" and len(parts) == 3 and parts[2] in INCENTIVE_FIELDS)
     )
     if not ok:
         raise PathError(
             f"PATH {path!r} is not one of: parameters.NAME, overrides.norm_multiplier.SPEC, "
             "overrides.priority_weight.DELEG, overrides.posts.SPEC.PROMOTION, "
             "overrides.contingent_size.CONT.SPEC, overrides.capacity.DELEG.SPEC, "
-            "constraints.NAME.min|max|fix")
+            "constraints.NAME.min|max|fix, incentives.NAME.p_accept|cost_per_post")
     return parts
 
 
@@ -177,16 +182,16 @@ def _keyed_item(items: list, section: str, codes: list[str]) -> dict:
     return item
 
 
-def _constraint(constraints: list, ref: str) -> dict:
-    """A constraint by name, generated name (`constraint-3`) or list index."""
-    for i, con in enumerate(constraints):
-        name = con.get("name")
-        if str(name) == ref or (name is None and ref == f"constraint-{i + 1}"):
-            return con
-    if re.fullmatch(r"\d{1,9}", ref) and int(ref) < len(constraints):
-        return constraints[int(ref)]
-    names = [str(c.get("name") or f"constraint-{i + 1}") for i, c in enumerate(constraints)]
-    raise PathError(f"no constraint {ref!r} in the scenario (it has: {', '.join(names) or '-'})")
+def _named(items: list, ref: str, kind: str = "constraint") -> dict:
+    """A constraint (or incentive) by name, generated name (`constraint-3`) or list index."""
+    for i, item in enumerate(items):
+        name = item.get("name")
+        if str(name) == ref or (name is None and ref == f"{kind}-{i + 1}"):
+            return item
+    if re.fullmatch(r"\d{1,9}", ref) and int(ref) < len(items):
+        return items[int(ref)]
+    names = [str(c.get("name") or f"{kind}-{i + 1}") for i, c in enumerate(items)]
+    raise PathError(f"no {kind} {ref!r} in the scenario (it has: {', '.join(names) or '-'})")
 
 
 def apply_path(document: dict, path: str, value: Any) -> dict:
@@ -211,8 +216,10 @@ def apply_path(document: dict, path: str, value: Any) -> dict:
             mapping = overrides.setdefault(section, {}) or {}
             overrides[section] = mapping
             mapping[parts[2]] = value
+    elif head == "incentives":
+        _named(doc.get("incentives") or [], parts[1], "incentive")[parts[2]] = value
     else:
-        con = _constraint(doc.get("constraints") or [], parts[1])
+        con = _named(doc.get("constraints") or [], parts[1])
         bound = parts[2]
         if bound == "fix" and ("min" in con or "max" in con):
             raise PathError(f"{path}: the constraint has min/max; vary those instead of fix")
