@@ -255,8 +255,10 @@ def _register_plugins() -> None:
     from optimiser.simulate_command import simulate_command
     from optimiser.web.command import serve_command, serve_user_command
     from optimiser.whatif.commands import compare_command, explain_command, sweep_command
+    from optimiser.whatif.pareto_output import pareto_command
 
-    for command in (report_command, compare_command, sweep_command, explain_command,
+    for command in (report_command, compare_command, sweep_command, pareto_command,
+                    explain_command,
                     runs_group, serve_command, serve_user_command, simulate_command,
                     assign_command):
         main.add_command(command)
@@ -275,6 +277,28 @@ def build_morocco(out_dir: Path) -> None:
     from optimiser.datasets.morocco import build_morocco_dataset
 
     _build_dataset(lambda: build_morocco_dataset(out_dir), out_dir)
+
+
+@data.command("wisn")
+@click.argument("workload_csv", type=click.Path(path_type=Path))
+@click.option("--out", "out_file", type=click.Path(path_type=Path),
+              default=Path("targets.csv"), show_default=True)
+def data_wisn(workload_csv: Path, out_file: Path) -> None:
+    """Compute targets.csv (specialists needed per delegation and specialty) from a workload
+    table with the WHO WISN method (docs/dataset.md, "Workload table")."""
+    from optimiser.wisn import compute_wisn, read_workload, targets_table, write_targets
+
+    try:
+        result = compute_wisn(read_workload(workload_csv), workload_csv.name)
+        write_targets(targets_table(result, workload_csv.name), out_file)
+    except InputError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_INPUT)
+    for (d, s), row in result.iterrows():
+        click.echo(f"{d},{s}: AWT {row['awt_hours']:g} h, health activities "
+                   f"{row['health']:.4f}, CAF {row['caf']:.4f}, IAF {row['iaf']:.4f} -> "
+                   f"{row['target']:.4f} specialists")
+    click.echo(f"targets written to {out_file}")
 
 
 @data.command("build-communes")

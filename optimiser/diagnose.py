@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimiser.dependencies import describe as describe_dependency
 from optimiser.inputs import ModelInputs
 from optimiser.model import BuildOptions, build_model
 from optimiser.model.core import Group
@@ -121,6 +122,11 @@ def describe_group(inputs: ModelInputs, group: Group, relax: float | None = None
         text = f"sites[{c}]: contingent {c} serves at most {sites} delegations"
     elif kind == "budget":
         text = f"budget: foreign doctors cost at most {fmt_number(inputs.budget or 0)}"
+    elif kind == "dependency":
+        text = describe_dependency(inputs, group[1])
+    elif kind == "reach":
+        text = (f"reach: at least {inputs.min_reach} delegations receive a national post "
+                "(parameters.min_reach)")
     else:
         sel = next(s for s in inputs.selections if s.name == group[1])
         text = f"scenario[{sel.name}]: {sel.description}"

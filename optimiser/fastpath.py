@@ -36,6 +36,12 @@ def fast_path_blocker(inputs: ModelInputs) -> str | None:
         return "another solver was asked for"
     if inputs.selections:
         return "scenario constraints couple delegations"
+    if inputs.equity_weight > 0:
+        return "equity (max per-capita unmet need) couples delegations"
+    if len(inputs.dataset.dependencies):
+        return "specialty dependencies (dependencies.csv) couple specialties"
+    if inputs.min_reach is not None:
+        return "min_reach couples delegations (at least k of them receive a post)"
     if (inputs.supply > 0).any() and len(inputs.contingents):
         return "foreign contingents (team, sites, budget) couple specialties"
     allowance = allowance_costs(inputs)

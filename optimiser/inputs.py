@@ -20,6 +20,7 @@ from optimiser.errors import InputError, InputIssue
 from optimiser.incentives import ResolvedIncentive, apply_incentives, check_codes
 from optimiser.limits import MAX_VALUE
 from optimiser.scenario import ScenarioConstraint, ScenarioFile
+from optimiser.targets import workload_targets
 from optimiser.uptake import p_accept, promotion_conflicts
 
 EPS_OVER = 0.01
@@ -81,6 +82,10 @@ class ModelInputs:
     incentives: tuple[ResolvedIncentive, ...] = ()
     """Scenario allowances (optimiser/incentives.py); their raised p and per-post cost are
     already in `pairs` (p_accept, p_model, allowance)."""
+    min_reach: int | None = None
+    """NEED.md: at least this many delegations receive a national post (None: no rule)."""
+    equity_weight: float = 0.0
+    """NEED.md: the objective gains equity_weight * max_d g[d] (optimiser/equity.py)."""
 
     @property
     def promotions(self) -> list[int]:
@@ -227,7 +232,8 @@ def _pairs(ds: Dataset, t: dict, uptake: str = "certain") -> pd.DataFrame:
     pairs["priority_weight"] = dele["priority_weight"].reindex(d).to_numpy(dtype=float)
     pairs["specialty_weight"] = spec["weight"].reindex(s).to_numpy(dtype=float)
     pairs["norm"] = spec["norm_per_100k"].reindex(s).to_numpy(dtype=float)
-    pairs["target"] = pairs["norm"] * pairs["population"] / 100000
+    norm_based = (pairs["norm"] * pairs["population"] / 100000).to_numpy(float)
+    pairs["target"] = workload_targets(ds, index, norm_based)  # targets.csv rows win (NEED.md)
     pres = spec["min_presence"].reindex(s).to_numpy(dtype=float)
     pairs["presence"] = np.minimum(pres, pairs["target"].to_numpy())
     work = ds.workforce.rename_axis(["delegation", "specialty"]).reindex(index)
@@ -454,4 +460,6 @@ def build_inputs(ds: Dataset, sf: ScenarioFile) -> ModelInputs:
         uptake=p.uptake,
         change_log=log,
         incentives=incentives,
+        min_reach=p.min_reach,
+        equity_weight=p.equity_weight,
     )

@@ -16,6 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser import folders
+from optimiser.dependencies import has_dependencies
+from optimiser.dependencies import plan_section as dependency_section
+from optimiser.equity import worst_off
 from optimiser.inputs import ModelInputs
 from optimiser.results import PlanTables
 from optimiser.solve import SolveResult
@@ -92,6 +95,19 @@ def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
     }
 
 
+def delegations_reached(plan: PlanTables) -> int:
+    """How many delegations receive at least one national post (NEED.md reach; the
+    ministry's 2024 round reached 78)."""
+    table = plan.allocations
+    return int(table.loc[table["posts"] > 0, "delegation"].nunique())
+
+
+def _worst_off_keys(inputs: ModelInputs, plan: PlanTables) -> dict[str, object]:
+    """max_per_capita_unmet_need and worst_delegation, from the plan's integers."""
+    value, delegation = worst_off(inputs, plan.delegations["staff_after"].to_numpy(float))
+    return {"max_per_capita_unmet_need": value, "worst_delegation": delegation}
+
+
 def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
                   build_seconds: float, timestamp: bool = True) -> dict:
     """plan.json: SCENARIO.md's stable keys first, then the extras of docs/plan-folder.md.
@@ -129,6 +145,8 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
             "eps_over": inputs.eps_over, "eps_foreign": inputs.eps_foreign,
             # the mode matters only with uptake data: other plans keep their bytes
             **({"uptake": inputs.uptake} if inputs.dataset.has_uptake else {}),
+            **({"min_reach": inputs.min_reach} if inputs.min_reach is not None else {}),
+            **({"equity_weight": inputs.equity_weight} if inputs.equity_weight > 0 else {}),
         },
         "overrides_log": inputs.change_log,
         "scenario_constraints": plan.scenario_values,
@@ -136,8 +154,15 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
         **({"expected_unmet_need": plan.expected_unmet} if plan.expected_unmet is not None
            else {}),
         "budget_used": plan.budget_used,
+        # NEED.md reach: delegations that receive at least one national post (every plan)
+        "delegations_reached": delegations_reached(plan),
+        # NEED.md equity: the worst-off delegation's weighted unmet need per 100,000 (every plan)
+        **_worst_off_keys(inputs, plan),
         # only scenarios with incentives have the key: other plans keep their bytes
         **({"incentives": plan.incentives} if inputs.incentives else {}),
+        # only datasets with dependencies.csv have the key (NEED.md, optimiser/dependencies.py)
+        **({"dependencies": dependency_section(inputs, plan.delegations)}
+           if has_dependencies(inputs) else {}),
         "totals": {
             "posts_available": int(inputs.posts.sum()),
             "posts_allocated": int(plan.allocations["posts"].sum()),

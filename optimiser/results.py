@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimiser.equity import worst_off
 from optimiser.incentives import allowance_spent, incentive_rows
 from optimiser.inputs import ModelInputs
 from optimiser.model import AllocationModel
@@ -103,6 +104,8 @@ def _objective(inputs: ModelInputs, staff: np.ndarray, foreign: np.ndarray
         first = expected_unmet_need(inputs, posts, foreign, inputs.pairs["p_model"].to_numpy())
     objective = (first + inputs.eps_over * float(over.sum())
                  + inputs.eps_foreign * float(foreign.sum()))
+    if inputs.equity_weight > 0:  # NEED.md equity: + lambda * max_d g[d]
+        objective += inputs.equity_weight * worst_off(inputs, staff.astype(float))[0]
     return objective, unmet_after
 
 

@@ -156,6 +156,21 @@ class Parameters(Strict):
     """`certain`: every post is filled (MODEL.md). `expected`: each national post is taken up
     with the dataset's probability (uptake.csv) and the plan minimises the expected unmet
     need (UPTAKE.md); without uptake.csv both are the same plan."""
+    min_reach: Count | None = None
+    """NEED.md: at least this many delegations receive at least one national post (the
+    ministry's 2024 round reached 78); none = no such rule."""
+    equity_weight: Factor = 0.0
+    """NEED.md: the objective gains `equity_weight * max_d g[d]`, the worst-off delegation's
+    weighted unmet need per 100,000 inhabitants (optimiser/equity.py); 0 = MODEL.md."""
+
+    @model_validator(mode="after")
+    def _equity_needs_certain_uptake(self) -> Parameters:
+        """Equity is defined on the unmet need of a plan whose posts are filled; under
+        `uptake: expected` the combination is refused rather than given a second meaning."""
+        if self.equity_weight > 0 and self.uptake == "expected":
+            raise ValueError("equity_weight > 0 cannot be combined with uptake: expected "
+                             "(NEED.md equity is defined on filled posts); use one of them")
+        return self
 
 
 class PostsOverride(Strict):

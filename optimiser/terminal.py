@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from optimiser.output import delegations_reached
 from optimiser.pipeline import Run
 from optimiser.results import CATEGORIES, posts_by_region
 
@@ -26,6 +27,8 @@ def print_summary(run: Run, console: Console) -> None:
     if plan.expected_unmet is not None:  # UPTAKE.md: not every appointed doctor comes
         console.print(f"expected with uptake.csv's acceptance rates: "
                       f"{plan.expected_unmet:,.2f}")
+    console.print(f"delegations reached (at least one national post): "
+                  f"{delegations_reached(plan)}")
     for line in run.inputs.change_log:
         console.print(f"  override {escape(line)}")
 

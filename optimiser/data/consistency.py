@@ -54,6 +54,17 @@ def check_departures_within_current(table: pd.DataFrame) -> list[InputIssue]:
                     [f"departures exceed current ({int(c)})" for c in current[bad].tolist()]))
 
 
+def check_no_self_dependency(table: pd.DataFrame) -> list[InputIssue]:
+    """A specialty cannot require itself (NEED.md): the rule would read "send surgeons only
+    where there are surgeons", which forbids creating a specialty anywhere it is missing."""
+    bad = (table["specialty_code"] == table["requires"]).to_numpy()
+    if not bad.any():
+        return []
+    return list(map(InputIssue, repeat("dependencies.csv"), table[LINE].to_numpy()[bad].tolist(),
+                    repeat("requires"), [str(v) for v in table["requires"].to_numpy()[bad]],
+                    repeat("a specialty cannot require itself")))
+
+
 def check_eligible_codes(
     table: pd.DataFrame, regions: set[str], delegations: set[str], check_known: bool = True
 ) -> list[InputIssue]:
@@ -117,12 +128,18 @@ def check_dataset(tables: dict[str, pd.DataFrame],
         ("contingent_supply.csv", "specialty_code", specialties, "specialties.csv"),
         ("uptake.csv", "delegation_code", delegations, "delegations.csv"),
         ("uptake.csv", "specialty_code", specialties | {"*"}, "specialties.csv"),  # `*`: all
+        ("targets.csv", "delegation_code", delegations, "delegations.csv"),
+        ("targets.csv", "specialty_code", specialties, "specialties.csv"),
+        ("dependencies.csv", "specialty_code", specialties, "specialties.csv"),
+        ("dependencies.csv", "requires", specialties, "specialties.csv"),
     ]
     for name, column, known, target in references:
         # A reference into a file that failed to load would only repeat that file's errors.
         target_known = target in tables or not (FILES[target].required or target in failed)
         if name in tables and target_known:
             issues += check_foreign_key(name, tables[name], column, known, target)
+    if "dependencies.csv" in tables:
+        issues += check_no_self_dependency(tables["dependencies.csv"])
     if "workforce.csv" in tables:
         issues += check_departures_within_current(tables["workforce.csv"])
     if "contingents.csv" in tables:

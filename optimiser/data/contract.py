@@ -190,6 +190,8 @@ Weight = _number(0, 10**6, True, _at_most(
     10**6, "above 10^6, beyond any plausible weight (the range is 0 to 10^6)"))
 Cost = _number(0, 10**9, True, _at_most(
     10**9, "above 10^9, beyond any plausible yearly cost per doctor (the range is 0 to 10^9)"))
+TargetCount = _number(0, 10**6, False, _at_most(
+    10**6, "above 10^6 specialists, beyond any delegation's need (the range is 0 to 10^6)"))
 Latitude = _number(-90, 90, True)
 Longitude = _number(-180, 180, True)
 
@@ -286,6 +288,24 @@ class UptakeRow(Row):
     p_accept: Probability
 
 
+class DependencyRow(Row):
+    """A specialty that cannot work without another (NEED.md): new doctors of
+    `specialty_code` go only where staff of `requires` reaches `min_required` after the plan."""
+
+    specialty_code: Code
+    requires: Code
+    min_required: PosInt
+
+
+class TargetRow(Row):
+    """A workload target (NEED.md, e.g. from a WHO WISN study: `optimiser data wisn`): the
+    specialists a delegation needs in a specialty, replacing the norm-based target."""
+
+    delegation_code: Code
+    specialty_code: Code
+    target: TargetCount
+
+
 @dataclass(frozen=True)
 class FileSpec:
     """How one dataset file is read: its row model, whether it must exist and its key."""
@@ -329,5 +349,7 @@ FILES: dict[str, FileSpec] = {
         FileSpec("contingents.csv", ContingentRow, False, ("contingent_code",)),
         FileSpec("contingent_supply.csv", SupplyRow, False, ("contingent_code", "specialty_code")),
         FileSpec("uptake.csv", UptakeRow, False, ("delegation_code", "specialty_code")),
+        FileSpec("targets.csv", TargetRow, False, ("delegation_code", "specialty_code")),
+        FileSpec("dependencies.csv", DependencyRow, False, ("specialty_code", "requires")),
     )
 }

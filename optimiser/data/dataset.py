@@ -41,6 +41,11 @@ class Dataset:
     contingent_supply: pd.DataFrame
     uptake: pd.DataFrame
     """Index (delegation_code, specialty_code or `*`): p_accept. Empty without uptake.csv."""
+    dependencies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Index (specialty_code, requires): min_required (NEED.md). Empty without the file."""
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Index (delegation_code, specialty_code): target (NEED.md workload targets, replacing
+    the norm-based target of the pair). Empty without targets.csv."""
     sources: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -58,7 +63,8 @@ def _finish(name: str, table: pd.DataFrame | None) -> pd.DataFrame:
     table = table.drop(columns=[LINE], errors="ignore")
     for column, default in DEFAULTS.get(name, {}).items():
         table[column] = table[column].fillna(default)
-    for column in ("current", "departures", "min_presence", "min_team", "max_new", "posts", "size"):
+    for column in ("current", "departures", "min_presence", "min_team", "max_new", "posts", "size",
+                   "min_required"):
         if column in table:
             table[column] = table[column].astype("int64")
     if "promotion" in table:

@@ -135,6 +135,16 @@ def _announced_pairs(rows: list[Row], delegations: list[census.Delegation],
     return pairs["absent"], pairs["support"]
 
 
+def _copy_dependencies(sources: Path, out: Path) -> None:
+    """`dependencies.csv`: the curated specialty dependencies (clinical rules, each row with
+    its source), written sorted like every table of the dataset."""
+    from optimiser.datasets.csvio import write_csv
+
+    columns = ["specialty_code", "requires", "min_required", "source"]
+    write_csv(out / "dependencies.csv", columns, _read(sources, "dependencies", *columns),
+              key=["specialty_code", "requires"])
+
+
 def build_morocco_dataset(out_dir: Path, sources: Path = SOURCES_DIR) -> None:
     """Write the dataset's eight CSV files and SOURCES.md as the folder `out_dir`, atomically;
     an existing `out_dir` is replaced only if optimiser wrote it (`folders.write_folder`)."""
@@ -147,6 +157,7 @@ def build_morocco_dataset(out_dir: Path, sources: Path = SOURCES_DIR) -> None:
         graduates.write_graduates(data, folder)  # synthetic cohort for `optimiser assign`
         acceptance = uptake.estimate_dataset(folder)  # weighs by a plan on the tables above
         uptake.write_uptake(acceptance, folder)
+        _copy_dependencies(sources, folder)  # NEED.md: curated rules with their sources
         (folder / "SOURCES.md").write_text(docs.render(data, sources, acceptance),
                                            encoding="utf-8", newline="\n")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulp
 
+from optimiser import equity
 from optimiser.inputs import ModelInputs
 from optimiser.model import constraints as c
 from optimiser.model.core import AllocationModel, BuildOptions
@@ -27,6 +28,8 @@ CONSTRAINT_FAMILIES = (
     c.add_sites_constraints,
     c.add_budget_constraint,
     c.add_scenario_constraints,
+    c.add_reach_constraints,
+    c.add_dependency_constraints,
 )
 
 
@@ -38,7 +41,7 @@ def build_model(inputs: ModelInputs, options: BuildOptions | None = None) -> All
     if options.formulation == "hull":
         if not options.aggregate_promotions or not options.tight_bounds or options.groups:
             raise ValueError("the hull formulation aggregates promotions, with hard rules")
-        return build_hull_model(inputs, m)
+        return equity.with_equity(build_hull_model(inputs, m), inputs)
     add_post_variables(m, inputs)
     add_foreign_variables(m, inputs)
     add_need_variables(m, inputs)
@@ -48,4 +51,4 @@ def build_model(inputs: ModelInputs, options: BuildOptions | None = None) -> All
         set_plan_objective(m, inputs)
     elif options.objective == "violation":
         set_violation_objective(m)
-    return m
+    return equity.with_equity(m, inputs)

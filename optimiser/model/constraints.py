@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.dependencies import add_dependency_rows
 from optimiser.incentives import allowance_costs
 from optimiser.inputs import ModelInputs, Selection
 from optimiser.model.core import AllocationModel, affine
@@ -237,3 +238,28 @@ def add_scenario_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
             m.add("scenario", f"{sel.label}.min", expr, ">=", sel.lower, group=group)
         if sel.upper is not None:
             m.add("scenario", f"{sel.label}.max", expr, "<=", sel.upper, group=group)
+
+
+def add_reach_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
+    """r[d] <= sum_{s,p} x[d,s,p] and sum_d r[d] >= min_reach  (NEED.md reach).
+
+    r[d] is binary: a delegation counts as reached only when it receives a national post. A
+    delegation that can host no post has no r (it can never count). The sum row is a relaxable
+    group, so an unreachable k is explained like any other conflict (`reach` in messages).
+    Works on any x table (literal, per promotion, or the hull's segment columns: their sum per
+    delegation is its posts).
+    """
+    if inputs.min_reach is None:
+        return
+    reached = []
+    for i, ((d,), expr) in enumerate(_grouped_sums(m.x, ["delegation"]).items()):
+        r = m.variable(f"reach_{i}", 1.0, pulp.LpBinary)
+        m.add("reach_link", f"reach[{d}]", r - expr, "<=", 0)
+        reached.append(r)
+    m.add("reach", "reach", affine(reached), ">=", inputs.min_reach, group=("reach",))
+
+
+def add_dependency_constraints(m: AllocationModel, inputs: ModelInputs) -> None:
+    """New doctors of s at d only where staff_after[d, r] >= min_required, for every rule
+    s -> r of dependencies.csv (NEED.md; rows and big-M in optimiser/dependencies.py)."""
+    add_dependency_rows(m, inputs)

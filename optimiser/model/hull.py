@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.dependencies import involved_pairs
 from optimiser.fastpath import cost_at, cost_segments
 from optimiser.incentives import allowance_costs
 from optimiser.inputs import ModelInputs
@@ -120,9 +121,10 @@ def _usable_segments(inputs: ModelInputs, segments: pd.DataFrame) -> pd.DataFram
     units (each pair's units are in increasing cost order, so the cheapest k form a prefix of
     every pair). A group never takes more than the specialty's posts, so units beyond the
     cheapest `posts` of the group (ties kept) can go: on the national plan, about half the
-    segment columns.
+    segment columns. Under min_reach pairs are not interchangeable (a post counts for its
+    delegation's reach): every segment is kept.
     """
-    if segments.empty:
+    if segments.empty or inputs.min_reach is not None:
         return segments
     pairs = inputs.pairs
     specialty = pairs.index.get_level_values("specialty").to_numpy(object)
@@ -137,6 +139,9 @@ def _usable_segments(inputs: ModelInputs, segments: pd.DataFrame) -> pd.DataFram
     allowance = allowance_costs(inputs)
     if allowance is not None:  # the budget row tells pairs apart by their allowance per post
         signature = pd.factorize(pd.Series(list(zip(signature, allowance, strict=True))))[0]
+    involved = involved_pairs(inputs)
+    if involved.any():  # dependency rows tell their pairs apart (optimiser/dependencies.py)
+        signature = np.where(involved, signature.max() + 1 + np.arange(len(pairs)), signature)
     posts = inputs.posts.groupby(level="specialty").sum()
     table = segments.assign(specialty=specialty[segments["pair"].to_numpy()],
                             group=signature[segments["pair"].to_numpy()])
@@ -172,7 +177,9 @@ def add_hull_posts(m: AllocationModel, inputs: ModelInputs) -> list[tuple]:
     # where foreign doctors reach, segments count doctors of either kind: MODEL.md's costs
     segments = cost_segments(inputs, limit, certain=reach > 0)
     own = reach[segments["pair"].to_numpy()] == 0
-    usable = _usable_segments(inputs, segments[own])
+    # equity (NEED.md) may need a unit that is never among the cheapest: keep every segment
+    usable = segments[own] if inputs.equity_weight > 0 else _usable_segments(inputs,
+                                                                             segments[own])
     terms: list[tuple] = []
     for pos, seg_count, seg_cost in zip(usable["pair"].tolist(), usable["count"].tolist(),
                                         usable["cost"].tolist(), strict=True):
@@ -293,6 +300,8 @@ def build_hull_model(inputs: ModelInputs, m: AllocationModel) -> AllocationModel
     c.add_sites_constraints(m, inputs)
     c.add_budget_constraint(m, inputs)
     c.add_scenario_constraints(m, inputs)
+    c.add_reach_constraints(m, inputs)
+    c.add_dependency_constraints(m, inputs)  # new doctors of a pair: its x and y columns
     terms += [(v, inputs.eps_foreign) for v in m.y["var"]] if len(m.y) else []
     m.prob.setObjective(_summed(terms, m.objective_constant))
     m.highs_options = highs_options(inputs)

@@ -92,3 +92,5 @@ class ReportData:
     regions: pd.DataFrame | None = None
     uptake: Mapping[str, Any] | None = None
     """Facts of the "where posts may stay empty" section (`uptake`); None: no section."""
+    meta: Mapping[str, Any] | None = None
+    """plan.json, for sections read straight from it (report/pareto.py)."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from optimiser.report import charts, geometry, i18n, matrix, why
 from optimiser.report.base import TOTAL, ReportData, Table
+from optimiser.report.pareto import pareto_section
 
 TEMPLATES = Path(__file__).parent / "templates"
 NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money", "year"})
@@ -139,6 +140,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "why": why.html_view(tables["why"], data.regions, lang),
         "sens": data.sensitivity,
         "up": data.uptake,
+        "pa": pareto_section(data.meta or {}, lang),
         "cols": {key: i18n.column(key, lang) for key in ("posts", "foreign", "total")},
         "positions": sources.loc[sources["file"] == "delegations.csv", "source"].tolist(),
         "style": asset("report.css.j2"),

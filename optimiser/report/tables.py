@@ -67,7 +67,7 @@ def build_report_data(plan: Plan) -> ReportData:
               "solver": solver_table(summary), **tables}
     return ReportData(summary=summary, tables=tables, places=places,
                       matrix=build_matrix(rows, info, regions, codes, names),
-                      sensitivity=state, regions=regions, uptake=uptake_facts)
+                      sensitivity=state, regions=regions, uptake=uptake_facts, meta=meta)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:

@@ -170,6 +170,12 @@ def _words(inputs: ModelInputs, relax: Relaxation) -> None:
             relax.lines.append(f"accept teams of {_fmt(smallest)} instead of {team} for contingent "
                                f"{group[1]} (min_team in contingents.csv)")
             relax.needs_data_change = True
+        elif kind == "reach":  # NEED.md parameters.min_reach
+            c = changes[0]
+            new = math.floor(c.old + c.amount + TOL)
+            relax.lines.append(f"lower min_reach from {_fmt(c.old)} to {_fmt(new)} (the posts "
+                               "and capacities reach no more delegations)")
+            relax.patch["parameters.min_reach"] = new
         else:  # sites
             relax.lines.append(f"let contingent {group[1]} serve "
                                f"{_fmt(sum(c.amount for c in changes))} more delegation(s) "
