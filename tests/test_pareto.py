@@ -20,7 +20,7 @@ from tiny import scenario
 
 from optimiser.cli import main
 from optimiser.pipeline import load_inputs
-from optimiser.whatif.pareto import pareto_points
+from optimiser.whatif.pareto import ScenarioInfeasible, pareto_points
 
 
 def _pareto(args: list[str]) -> tuple[int, str]:
@@ -84,10 +84,28 @@ def test_tiny_curves_match_enumeration(tmp_path: Path, seed: int) -> None:
         expected = frontier(load_model(data, path))
     except ValueError:
         pytest.skip("too large to enumerate")
-    if not expected:
-        pytest.skip("infeasible instance")
+    if not expected:  # no feasible plan: no curve, said as `solve` says it (exit 3)
+        with pytest.raises(ScenarioInfeasible):
+            pareto_points(load_inputs(data, path), 50)
+        return
     curve, _ = pareto_points(load_inputs(data, path), 50)
     got = [(p.total_unmet_need, p.max_per_capita_unmet_need) for p in curve]
     assert len(got) == len(expected), (got, expected)
     for (a, b), (c, d) in zip(got, expected, strict=True):
         assert close(a, c, 1e-6) and close(b, d, 1e-6), (got, expected)
+
+
+def test_infeasible_scenario_is_exit_3_and_writes_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from optimiser.cli import main
+
+    scenario = tmp_path / "impossible.yaml"
+    scenario.write_text("name: impossible\nconstraints:\n  - {name: too-much, min: 100000}\n",
+                        encoding="utf-8")
+    example = Path(__file__).resolve().parents[1] / "data" / "example"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["pareto", str(scenario), "--data", str(example),
+                                       "--out", str(out)])
+    assert result.exit_code == 3, result.output
+    assert "optimiser explain" in result.output and not out.exists()

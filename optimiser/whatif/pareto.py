@@ -91,6 +91,10 @@ class ParetoModel:
         out = run_highs(self.hm, v.time_limit_s, v.mip_gap, options=self.model.highs_options)
         self.solves += 1
         if not out.status.has_plan:
+            if epsilon is None and out.status is SolveStatus.INFEASIBLE:
+                raise ScenarioInfeasible("the scenario has no feasible plan, so no trade-off "
+                                         "curve: `optimiser explain SCENARIO` says which "
+                                         "rules conflict")
             raise RuntimeError(f"pareto point at max g <= {epsilon}: {out.status.value}")
         values = np.rint(out.col_value).astype(np.int64)
         result = SolveResult(
@@ -157,6 +161,10 @@ def _fill(pm: ParetoModel, curve: list[ParetoPoint], points: int) -> list[Pareto
             if len(curve) >= points:
                 break
     return curve
+
+
+class ScenarioInfeasible(Exception):
+    """The scenario itself has no plan (exit 3, as `optimiser solve`)."""
 
 
 def pareto_points(inputs: ModelInputs, points: int = 11) -> tuple[list[ParetoPoint], dict]:

@@ -16,7 +16,10 @@ import pandas as pd
 
 from optimiser.folders import check_out, write_folder
 from optimiser.whatif.commands import DATA_OPTION, _consoles, _exits, _protected
-from optimiser.whatif.pareto import ParetoPoint, pareto_points
+from optimiser.whatif.pareto import ParetoPoint, ScenarioInfeasible, pareto_points
+
+EXIT_INFEASIBLE = 3
+"""As `optimiser solve`: the scenario has no plan."""
 
 COLUMNS = ["point", "total_unmet_need", "max_per_capita_unmet_need", "worst_delegation",
            "delegations_reached"]
@@ -115,7 +118,11 @@ def pareto_command(scenario: Path, data_dir: Path | None, points: int, out_dir: 
     protected = _protected(data_dir)
     check_out(out, protected)
     start = time.perf_counter()
-    curve, stats = pareto_points(inputs, points)
+    try:
+        curve, stats = pareto_points(inputs, points)
+    except ScenarioInfeasible as exc:
+        click.echo(f"infeasible: {exc}", err=True)
+        return EXIT_INFEASIBLE
     seconds = time.perf_counter() - start
     written = write_pareto(out, curve, f"{inputs.scenario_name}: unmet need vs equity",
                            plot_format, not no_timestamp, not no_report, protected)
