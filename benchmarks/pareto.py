@@ -16,28 +16,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from benchmarks.timing import median_seconds
 
 if TYPE_CHECKING:
     from optimiser.inputs import ModelInputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "morocco-2024"
-
-
-def median_seconds(work: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `work` over `repeat` calls, after one warm-up call."""
-    work()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

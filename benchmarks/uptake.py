@@ -17,33 +17,13 @@ in a fresh process), measured in the same run.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from benchmarks.timing import import_floor, median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "morocco-2024"
-
-
-def median_seconds(work: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `work` over `repeat` calls, after one warm-up call."""
-    work()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def import_floor(repeat: int) -> float:
-    """Median seconds of a fresh `python -c "import pandas, pulp, highspy, pydantic"`."""
-    command = [sys.executable, "-c", "import pandas, pulp, highspy, pydantic"]
-    return median_seconds(lambda: subprocess.run(command, check=True), repeat)
 
 
 def main() -> None:

@@ -12,8 +12,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -90,3 +92,28 @@ def write_errors_file(path: Path, exc: InputError) -> Path:
     tmp.write_text(f"{ERRORS_HEADER} ({len(exc.issues)})\n{exc.render_all()}", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def exit_statuses(command: Callable[..., int]) -> Callable[..., None]:
+    """A command returning its exit status, wrapped so that bad input is exit 2 with every
+    error (all of them to `--errors-file` when given), an output folder another run is
+    writing exit 1, and anything unexpected exit 1 stated plainly, never a traceback."""
+    from optimiser.folders import OutputBusy
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        try:
+            code = command(*args, **kwargs)
+        except InputError as exc:
+            report_input_error(exc, kwargs.get("errors_file"))
+            sys.exit(EXIT_INPUT)
+        except click.ClickException:
+            raise  # usage errors: click prints them and exits 2
+        except OutputBusy as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_OTHER)
+        except Exception as exc:  # noqa: BLE001
+            click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_OTHER)
+        sys.exit(code)
+    return wrapper

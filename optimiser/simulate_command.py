@@ -13,7 +13,6 @@ the same folder replaces it with the rest of the plan.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,8 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimiser.cli_support import EXIT_INPUT, EXIT_OTHER, errors_file_option, report_input_error
-from optimiser.errors import InputError
+from optimiser.cli_support import errors_file_option, exit_statuses
 
 if TYPE_CHECKING:
     from optimiser.simulate import Simulation
@@ -55,12 +53,13 @@ summed, so fewer tasks send less (the draws do not depend on it)."""
               help="Draw on the Dask cluster of this scheduler (tcp://HOST:PORT); same files.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 @errors_file_option
+@exit_statuses
 def simulate_command(plan_dir: Path, draws: int, seed: int, uptake_file: Path | None,
                      out_dir: Path | None, jobs: int, scheduler: str | None, quiet: bool,
-                     errors_file: Path | None) -> None:
+                     errors_file: Path | None) -> int:
     """Simulate which posts of a solved plan are taken up: the spread of the weighted unmet
     need and the posts most likely to stay empty."""
-    from optimiser.folders import OutputBusy, add_to_marker, check_out, read_marker
+    from optimiser.folders import add_to_marker, check_out, read_marker
     from optimiser.simulate import check_draws, write_simulation
     from optimiser.simulate_inputs import load_inputs
 
@@ -70,26 +69,17 @@ def simulate_command(plan_dir: Path, draws: int, seed: int, uptake_file: Path | 
     console = Console(highlight=False)
     out = out_dir or Path(plan_dir) / SIMULATION_FOLDER
     protected = (Path(plan_dir),)  # --out may not be the plan folder nor a parent of it
-    try:
-        check_draws(draws)
-        check_out(out, protected)  # before drawing: a refused --out costs no work
-        inputs = load_inputs(plan_dir, uptake_file)
-        result = _draw(inputs, draws, seed, scheduler, jobs)
-        written = write_simulation(out, result, inputs, protected)
-        if written.parent.resolve() == Path(plan_dir).resolve() and read_marker(written.parent):
-            add_to_marker(written.parent, [written.name])  # `report` may still write there
-    except InputError as exc:
-        report_input_error(exc, errors_file)
-        sys.exit(EXIT_INPUT)
-    except OutputBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_OTHER)
-    except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
-        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_OTHER)
+    check_draws(draws)
+    check_out(out, protected)  # before drawing: a refused --out costs no work
+    inputs = load_inputs(plan_dir, uptake_file)
+    result = _draw(inputs, draws, seed, scheduler, jobs)
+    written = write_simulation(out, result, inputs, protected)
+    if written.parent.resolve() == Path(plan_dir).resolve() and read_marker(written.parent):
+        add_to_marker(written.parent, [written.name])  # `report` may still write there
     if not quiet:
         print_simulation(result, inputs, console)
         console.print(f"simulation written to {written}")
+    return 0
 
 
 def _draw(inputs: SimulationInputs, draws: int, seed: int, scheduler: str | None,

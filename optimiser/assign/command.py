@@ -8,7 +8,6 @@ the tool may not replace); 1 anything else; 130/143 interrupted (nothing half-wr
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -16,8 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimiser.cli_support import EXIT_INPUT, EXIT_OTHER, errors_file_option, report_input_error
-from optimiser.errors import InputError
+from optimiser.cli_support import errors_file_option, exit_statuses
 
 TOP_UNFILLED = 10
 """Delegations listed on the terminal with their unfilled posts (all are in the files)."""
@@ -49,32 +47,22 @@ TOP_UNFILLED = 10
               help="Folder to write (default: reports/assign-<plan folder>-<method>/).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 @errors_file_option
+@exit_statuses
 def assign_command(plan_dir: Path, graduates_path: Path, preferences_path: Path | None,
                    method: str, seed: int, allow_refusals: bool, out_dir: Path | None,
-                   quiet: bool, errors_file: Path | None) -> None:
+                   quiet: bool, errors_file: Path | None) -> int:
     """Assign graduates to the posts of a solved plan; write assignments.csv and
     assignment.json (and the generated preferences.csv)."""
-    from optimiser.folders import OutputBusy
-
     if allow_refusals and preferences_path is not None:
         raise click.UsageError("--allow-refusals shapes generated preferences: it cannot be "
                                "used with --preferences")
-    try:
-        written, summary = _run(plan_dir, graduates_path, preferences_path, method, seed,
-                                allow_refusals, out_dir)
-    except InputError as exc:
-        report_input_error(exc, errors_file)
-        sys.exit(EXIT_INPUT)
-    except OutputBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_OTHER)
-    except Exception as exc:  # noqa: BLE001 - anything unexpected is exit 1, stated plainly
-        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_OTHER)
+    written, summary = _run(plan_dir, graduates_path, preferences_path, method, seed,
+                            allow_refusals, out_dir)
     if not quiet:
         console = Console(highlight=False)
         print_summary(summary, console)
         console.print(f"assignment written to {escape(str(written))}")
+    return 0
 
 
 def _run(plan_dir: Path, graduates_path: Path, preferences_path: Path | None, method: str,

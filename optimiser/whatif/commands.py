@@ -8,9 +8,6 @@ status (0 results, 2 bad input with every error or an --out the tool may not rep
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +16,10 @@ from rich.console import Console
 
 from optimiser.cli_support import (
     EXIT_INFEASIBLE,
-    EXIT_INPUT,
     EXIT_OK,
     EXIT_OTHER,
     errors_file_option,
-    report_input_error,
+    exit_statuses,
 )
 from optimiser.errors import InputError
 
@@ -35,29 +31,6 @@ DATA_OPTION = click.option("--data", "data_dir", type=click.Path(path_type=Path)
 
 def _consoles() -> tuple[Console, Console]:
     return Console(highlight=False), Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _exits(command: Callable[..., int]) -> Callable[..., None]:
-    """Bad input is exit 2 with every error; anything unexpected is exit 1, stated plainly."""
-    from optimiser.folders import OutputBusy
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:  # noqa: ANN401
-        try:
-            code = command(*args, **kwargs)
-        except InputError as exc:
-            report_input_error(exc, kwargs.get("errors_file"))
-            sys.exit(EXIT_INPUT)
-        except click.ClickException:
-            raise  # usage errors: click prints them and exits 2
-        except OutputBusy as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_OTHER)
-        except Exception as exc:  # noqa: BLE001
-            click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(EXIT_OTHER)
-        sys.exit(code)
-    return wrapper
 
 
 def _protected(data_dir: Path | None) -> tuple[Path, ...]:
@@ -75,7 +48,7 @@ def _protected(data_dir: Path | None) -> tuple[Path, ...]:
                    "(default: reports/compare-<names>/).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @errors_file_option
-@_exits
+@exit_statuses
 def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: Path | None,
                     quiet: bool, errors_file: Path | None) -> int:
     """Compare scenarios (YAML, solved now) or plan folders side by side; the first is the base."""
@@ -129,7 +102,7 @@ def compare_command(sources: tuple[Path, ...], data_dir: Path | None, out_dir: P
               help="Finish an interrupted sweep in --out: solve only the points it lacks.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @errors_file_option
-@_exits
+@exit_statuses
 def sweep_command(scenario: Path, data_dir: Path | None, varies: tuple[str, ...], jobs: int,
                   processes: bool, scheduler: str | None, out_dir: Path | None,
                   plot_format: str, rebuild: bool, resume: bool, quiet: bool,
@@ -276,7 +249,7 @@ class _SweepRun:
 @click.option("--no-verify", is_flag=True,
               help="Do not re-solve the relaxed scenarios to prove they are feasible.")
 @errors_file_option
-@_exits
+@exit_statuses
 def explain_command(scenario: Path, data_dir: Path | None, json_path: Path | None,
                     time_budget: float | None, no_verify: bool, errors_file: Path | None) -> int:
     """Why a scenario is infeasible and the least change that fixes it (exit 3), or what each

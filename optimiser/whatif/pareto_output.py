@@ -14,8 +14,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from optimiser.cli_support import exit_statuses
 from optimiser.folders import check_out, write_folder
-from optimiser.whatif.commands import DATA_OPTION, _consoles, _exits, _protected
+from optimiser.whatif.commands import DATA_OPTION, _consoles, _protected
 from optimiser.whatif.pareto import ParetoPoint, ScenarioInfeasible, pareto_points
 
 EXIT_INFEASIBLE = 3
@@ -102,7 +103,7 @@ def write_pareto(out: Path, points: list[ParetoPoint], title: str, plot_format: 
 @click.option("--no-timestamp", is_flag=True, help="Byte-stable output.")
 @click.option("--no-report", is_flag=True, help="Plan files only, no report per point.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-@_exits
+@exit_statuses
 def pareto_command(scenario: Path, data_dir: Path | None, points: int, out_dir: Path | None,
                    plot_format: str, no_timestamp: bool, no_report: bool, quiet: bool) -> int:
     """The exact trade-off between total unmet need and the worst-off delegation (NEED.md).
