@@ -894,6 +894,21 @@ def rewrite(path: Path, texts: dict[str, str], check: bool) -> list[str]:
     return problems
 
 
+def name_errors(docs: list[Path], wanted: set[str] | None = None) -> list[str]:
+    """Blocks of the docs naming no example, and (running all) examples shown in no doc, or
+    (running some) names that are neither an example nor a session."""
+    used = blocks_in(docs)
+    defined = {e.name for s in SESSIONS for e in s.examples}
+    errors = [f"{', '.join(str(p.relative_to(ROOT)) for p in paths)}: no example named {name!r}"
+              for name, paths in used.items() if name not in defined]
+    if wanted is None:
+        errors += [f"example {name!r} is shown in no doc" for name in sorted(defined - set(used))]
+    else:
+        unknown = wanted - defined - {s.name for s in SESSIONS}
+        errors += [f"no example or session named {name!r}" for name in sorted(unknown)]
+    return errors
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the examples; write the blocks, or with --check report every difference."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -904,16 +919,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="sessions run at the same time")
     args = parser.parse_args(argv)
     docs = documents()
-    used = blocks_in(docs)
-    defined = {e.name for s in SESSIONS for e in s.examples}
-    errors = [f"{', '.join(str(p.relative_to(ROOT)) for p in paths)}: no example named {name!r}"
-              for name, paths in used.items() if name not in defined]
     wanted = set(args.names) or None
-    if wanted is None:
-        errors += [f"example {name!r} is shown in no doc" for name in sorted(defined - set(used))]
-    if wanted is not None:
-        unknown = wanted - defined - {s.name for s in SESSIONS}
-        errors += [f"no example or session named {name!r}" for name in sorted(unknown)]
+    errors = name_errors(docs, wanted)
     if errors:
         print("\n".join(errors), file=sys.stderr)
         return 1

@@ -13,7 +13,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -321,23 +320,21 @@ def test_selection_rows_agree_with_a_scan(tmp_path):
         assert row["value"] == want, sel
 
 
-def test_ten_thousand_constraints_in_seconds(tmp_path):
-    """Read, resolve, build, solve, tabulate and price 10,000 constraints: about 8 s here
-    (over a minute before: a scan of the model's tables per constraint, three times)."""
+def test_ten_thousand_constraints_are_solved_and_priced(tmp_path):
+    """Read, resolve, build, solve, tabulate and price 10,000 constraints (timed in
+    benchmarks/constraints.py: a scan of the model's tables per constraint, three times, once
+    took over a minute)."""
     from benchmarks.constraints import random_constraints
     from optimiser.pipeline import load_inputs, run_scenario
     from optimiser.whatif.sensitivity import compute_sensitivity
 
     sc = scenario(tmp_path / "s.yaml", constraints=random_constraints(10_000))
-    start = time.perf_counter()
     inputs = load_inputs(None, sc)
     run = run_scenario(inputs)
     sensitivity = compute_sensitivity(inputs, run)
-    seconds = time.perf_counter() - start
     assert run.result.status.value == "optimal"
     assert len(run.plan.scenario_values) == 10_000
     assert len(sensitivity["scenario_constraints"]) == 10_000
-    assert seconds < 30, f"{seconds:.1f} s"
 
 
 # ---------------------------------------------------------------------- 5. sweep grid

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +157,7 @@ def test_chunking_does_not_change_the_draws(plan: Path, draws: int) -> None:
     assert longer.unmet[:draws].tobytes() == runs[0].unmet.tobytes()
 
 
-def test_ten_thousand_draws_of_two_thousand_rows_in_seconds() -> None:
+def test_ten_thousand_draws_of_two_thousand_rows_match_the_exact_mean() -> None:
     rng = np.random.default_rng(3)
     n = 2000
     rows = pd.DataFrame({"delegation": [f"D{i // 30}" for i in range(n)],
@@ -170,9 +169,7 @@ def test_ten_thousand_draws_of_two_thousand_rows_in_seconds() -> None:
                          "specialty_weight": rng.uniform(1, 2, n)})
     inputs = SimulationInputs(Path("."), rows, rng.uniform(0.1, 0.99, n), "test", 4.0, 0.0,
                               None, "")
-    start = time.perf_counter()
-    sim = simulate(inputs, 10_000, 0)
-    assert time.perf_counter() - start < 20  # ~1.5 s on one core
+    sim = simulate(inputs, 10_000, 0)  # timed in benchmarks/uptake.py
     assert abs(sim.mean - sim.exact_mean) <= 3 * sim.std_error
 
 
@@ -184,7 +181,8 @@ def test_uptake_file_specific_row_wins_over_star(plan: Path, tmp_path: Path) -> 
     inject_p(plan, 0.9)  # the file given on the command line wins over the plan's own p
     result = run(plan, "--draws", 200, "--uptake", uptake)
     assert result.exit_code == 0, result.output
-    assert f"p_accept: from {uptake}" in " ".join(result.output.split())
+    # the terminal may wrap anywhere, inside the path too
+    assert f"p_accept:from{uptake}" in "".join(result.output.split())
     _, table = read_out(plan / "simulation")
     pairs = zip(table["delegation"], table["specialty"], strict=True)
     p = dict(zip(pairs, table["p_accept"], strict=True))
