@@ -94,3 +94,5 @@ class ReportData:
     """Facts of the "where posts may stay empty" section (`uptake`); None: no section."""
     meta: Mapping[str, Any] | None = None
     """plan.json, for sections read straight from it (report/pareto.py)."""
+    dependencies: Mapping[str, Any] | None = None
+    """Facts of the "specialty dependencies" section (`dependencies`); None: no section."""

@@ -26,7 +26,7 @@ NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money", "year"})
 SHOWN = ("promotions", "categories", "region_specialty", "regions", "delegations",
          "contingents", "deployments", "parameters", "solver", "specialties", "overrides",
          "constraints", "sources", "sensitivity", "sensitivity_capacity",
-         "sensitivity_constraints", "uptake")
+         "sensitivity_constraints", "uptake", "dependencies", "dependency_binding")
 HIDDEN_COLUMNS = {"sensitivity": ("receiver",)}  # the name is shown; Excel keeps the code
 
 
@@ -140,6 +140,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "why": why.html_view(tables["why"], data.regions, lang),
         "sens": data.sensitivity,
         "up": data.uptake,
+        "dep": data.dependencies,
         "pa": pareto_section(data.meta or {}, lang),
         "cols": {key: i18n.column(key, lang) for key in ("posts", "foreign", "total")},
         "positions": sources.loc[sources["file"] == "delegations.csv", "source"].tolist(),

@@ -8,6 +8,7 @@ the table or the emphasis.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -96,6 +97,8 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
     }
     if context["uptake"] is not None:
         bullets.append(context["uptake"]["bullet"])
+    if data.dependencies is not None:
+        bullets.append(_dependencies_bullet(data.dependencies, lang))
     return _environment().get_template("summary.md.j2").render(**context)
 
 
@@ -120,3 +123,10 @@ def _uptake_lines(data: ReportData, lang: str) -> dict[str, Any] | None:
                  rows["name_fr"], rows["name_ar"], rows["specialty"], rows["posts"],
                  rows["p_accept"], rows["p_none_arrive"], strict=True)]
     return {"bullet": bullet, "title": i18n.text("md_uptake_title", lang), "lines": lines}
+
+
+def _dependencies_bullet(facts: Mapping[str, Any], lang: str) -> str:
+    """How many specialty dependency rules the plan obeys and in how many delegations one
+    of them shaped it (the tables stay in report.html and plan.xlsx)."""
+    return i18n.text("md_dependencies", lang, rules=i18n.number(facts["rules"], lang),
+                     n=i18n.number(facts["delegations"], lang))

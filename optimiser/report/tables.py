@@ -15,6 +15,7 @@ import pandas as pd
 
 from optimiser.report.assumptions import assumption_tables, items_table, solver_table
 from optimiser.report.base import TOTAL, ReportData, Table
+from optimiser.report.dependencies import dependency_tables
 from optimiser.report.load import Plan
 from optimiser.report.matrix import build_matrix
 from optimiser.report.sensitivity import sensitivity_tables
@@ -42,6 +43,7 @@ def build_report_data(plan: Plan) -> ReportData:
     codes = [s["specialty"] for s in meta["specialties"]]
     sensitivity, state = sensitivity_tables(meta, info, names)
     uptake, uptake_facts = uptake_tables(plan, info, names)
+    dependencies, dependency_facts = dependency_tables(meta, info, names)
     tables: dict[str, Table] = {
         "promotions": _promotions(plan),
         "categories": _categories(meta),
@@ -59,6 +61,7 @@ def build_report_data(plan: Plan) -> ReportData:
         **assumption_tables(meta),
         **sensitivity,
         **uptake,
+        **dependencies,
     }
     places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
                          on="delegation", how="left")
@@ -67,7 +70,8 @@ def build_report_data(plan: Plan) -> ReportData:
               "solver": solver_table(summary), **tables}
     return ReportData(summary=summary, tables=tables, places=places,
                       matrix=build_matrix(rows, info, regions, codes, names),
-                      sensitivity=state, regions=regions, uptake=uptake_facts, meta=meta)
+                      sensitivity=state, regions=regions, uptake=uptake_facts, meta=meta,
+                      dependencies=dependency_facts)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:

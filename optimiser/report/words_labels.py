@@ -50,6 +50,11 @@ TABLE_TITLES: dict[str, dict[str, str]] = {
                     "ar": "الحساسية: منصب إضافي"},
     "uptake": {"fr": "Où des postes risquent de rester vacants",
                "en": "Where posts may stay empty", "ar": "أين قد تبقى المناصب شاغرة"},
+    "dependencies": {"fr": "Règles de dépendance", "en": "Dependency rules",
+                     "ar": "قواعد الترابط"},
+    "dependency_binding": {"fr": "Où une règle a pesé sur ce plan",
+                           "en": "Where a rule bound in this plan",
+                           "ar": "حيث قيّدت قاعدة هذه الخطة"},
 }
 
 SHEET_NAMES: dict[str, dict[str, str]] = {  # Excel: 31 characters at most, no []:*?/\
@@ -81,6 +86,11 @@ SHEET_NAMES: dict[str, dict[str, str]] = {  # Excel: 31 characters at most, no [
     "uptake": {"fr": "Postes vacants", "en": "Empty posts", "ar": "المناصب الشاغرة"},
     "uptake_summary": {"fr": "Postes vacants (synthèse)", "en": "Empty posts (summary)",
                        "ar": "المناصب الشاغرة (ملخص)"},
+    "dependencies": {"fr": "Dépendances (règles)", "en": "Dependencies (rules)",
+                     "ar": "الترابط (القواعد)"},
+    "dependency_binding": {"fr": "Dépendances (où elles pèsent)",
+                           "en": "Dependencies (where binding)",
+                           "ar": "الترابط (حيث يقيّد الخطة)"},
 }
 
 COLUMNS: dict[str, dict[str, str]] = {
@@ -211,4 +221,13 @@ COLUMNS: dict[str, dict[str, str]] = {
     "p_none_arrive": {"fr": "Probabilité qu'aucun médecin n'arrive",
                       "en": "Probability that no doctor arrives",
                       "ar": "احتمال عدم التحاق أي طبيب"},
+    # -- specialty dependencies (dependencies.py) --
+    "requires": {"fr": "Spécialité requise", "en": "Required specialty",
+                 "ar": "التخصص المطلوب"},
+    "min_required": {"fr": "Minimum requis après le plan", "en": "Minimum required after the plan",
+                     "ar": "الحد الأدنى المطلوب بعد الخطة"},
+    "received": {"fr": "Médecins reçus", "en": "Doctors received", "ar": "الأطباء الوافدون"},
+    "required_staff_after": {"fr": "Effectif de la spécialité requise après le plan",
+                             "en": "Required specialty's staff after the plan",
+                             "ar": "عدد أطباء التخصص المطلوب بعد الخطة"},
 }

@@ -350,4 +350,44 @@ PLAN: dict[str, dict[str, str]] = {
     "md_uptake_line": {"fr": "{name} ({spec}) : {n} postes, p = {p}, aucune arrivée : {none}",
                        "en": "{name} ({spec}): {n} posts, p = {p}, none arrives: {none}",
                        "ar": "{name} ({spec}): {n} مناصب، p = {p}، عدم التحاق أي طبيب: {none}"},
+    # -- specialty dependencies (dependencies.py) --
+    "nav_dependencies": {"fr": "Dépendances", "en": "Dependencies", "ar": "الترابط"},
+    "dependencies_title": {"fr": "Dépendances entre spécialités",
+                           "en": "Specialty dependencies", "ar": "الترابط بين التخصصات"},
+    "dependencies_intro": {
+        "fr": "Une délégation ne reçoit de nouveaux médecins d'une spécialité (postes ou "
+              "médecins étrangers) que si la spécialité requise y compte, après le plan, au "
+              "moins le nombre minimal de médecins que fixe la règle. Une règle déjà respectée "
+              "avant le plan le reste toujours : le plan n'enlève aucun médecin.",
+        "en": "A delegation receives new doctors of a specialty (posts or foreign doctors) "
+              "only if the required specialty has there, after the plan, at least the minimum "
+              "number of doctors the rule sets. A rule that already held before the plan "
+              "always still holds: the plan takes no doctor away.",
+        "ar": "لا تستقبل المندوبية أطباء جددا في تخصص ما (مناصب أو أطباء أجانب) إلا إذا كان "
+              "فيها، بعد الخطة، من أطباء التخصص المطلوب ما لا يقل عن الحد الأدنى الذي تحدده "
+              "القاعدة. والقاعدة المحترمة قبل الخطة تبقى محترمة دائما: فالخطة لا تسحب أي "
+              "طبيب."},
+    "dependencies_binding_note": {
+        "fr": "Délégations où la spécialité dépendante reçoit des médecins alors que la "
+              "spécialité requise y est exactement au minimum : la règle a façonné le plan à "
+              "cet endroit.",
+        "en": "Delegations where the dependent specialty receives doctors while the required "
+              "specialty sits exactly at the minimum there: the rule shaped the plan at that "
+              "place.",
+        "ar": "المندوبيات التي يستقبل فيها التخصص التابع أطباء بينما يكون التخصص المطلوب فيها "
+              "عند الحد الأدنى تماما: هناك أثّرت القاعدة في الخطة."},
+    "dependencies_none": {
+        "fr": "Aucune règle n'a pesé sur ce plan : partout où une spécialité dépendante reçoit "
+              "des médecins, la spécialité requise dépasse le minimum.",
+        "en": "No rule bound in this plan: wherever a dependent specialty receives doctors, "
+              "the required specialty is above the minimum.",
+        "ar": "لم تقيّد أي قاعدة هذه الخطة: حيثما يستقبل تخصص تابع أطباء، يتجاوز التخصص "
+              "المطلوب الحد الأدنى."},
+    "md_dependencies": {
+        "fr": "Dépendances entre spécialités — règles : {rules} ; délégations où une règle a "
+              "pesé sur le plan : {n}",
+        "en": "Specialty dependencies — rules: {rules}; delegations where a rule bound in "
+              "the plan: {n}",
+        "ar": "الترابط بين التخصصات — عدد القواعد: {rules}؛ عدد المندوبيات التي قيّدت فيها "
+              "قاعدة الخطة: {n}"},
 }
