@@ -132,6 +132,8 @@ def check_dataset(tables: dict[str, pd.DataFrame],
         ("targets.csv", "specialty_code", specialties, "specialties.csv"),
         ("dependencies.csv", "specialty_code", specialties, "specialties.csv"),
         ("dependencies.csv", "requires", specialties, "specialties.csv"),
+        ("cohorts.csv", "specialty_code", specialties, "specialties.csv"),
+        ("attrition.csv", "specialty_code", specialties, "specialties.csv"),
     ]
     for name, column, known, target in references:
         # A reference into a file that failed to load would only repeat that file's errors.

@@ -145,6 +145,21 @@ def _year(value: int) -> int:
     return value
 
 
+def _calendar_year(value: int) -> int:
+    """A calendar year (cohorts.csv): the year the posts open."""
+    if not 1900 <= value <= 2200:
+        raise ValueError("a year from 1900 to 2200")
+    return value
+
+
+def _rate(value: float) -> float:
+    """A yearly attrition rate: a rate of 1 would empty the national staff every year."""
+    if not 0 <= value < 1:
+        raise ValueError("a yearly rate from 0 up to, but not including, 1 (the share of "
+                         "national staff leaving each year)")
+    return value
+
+
 COUNT_RANGE = _at_most(MAX_COUNT, "above 10^9, the model's range")
 """Counts beyond 10^9 are typing errors, and larger numbers overflow the solver (limits.py)."""
 
@@ -183,6 +198,11 @@ PosInt = _count(1, optional=False)
 OptPosInt = _count(1, optional=True)
 OptNonNegInt = _count(0, optional=True)
 Year = Annotated[int, BeforeValidator(_strict_int), AfterValidator(_year), Fast("int", 1900, 2200)]
+CalendarYear = Annotated[int, BeforeValidator(_strict_int), AfterValidator(_calendar_year),
+                         Fast("int", 1900, 2200)]
+Rate = Annotated[float, BeforeValidator(_blank_to_none), AfterValidator(_rate),
+                 Fast("float", 0.0, math.nextafter(1.0, 0.0))]
+"""0 <= rate < 1; the fast range stops at the largest float below 1, so 1 goes to the row model."""
 Norm = _number(0, 100_000, False, _at_most(
     100_000, "above 100,000 per 100,000 inhabitants, more specialists than inhabitants "
              "(the range is 0 to 100,000)"))
@@ -306,6 +326,23 @@ class TargetRow(Row):
     target: TargetCount
 
 
+class CohortRow(Row):
+    """National posts opening in one year for one specialty, all promotions of that year
+    together (NEED.md, several years): read by plans with `parameters.horizon` only."""
+
+    year: CalendarYear
+    specialty_code: Code
+    posts: NonNegInt
+
+
+class AttritionRow(Row):
+    """The yearly share of a specialty's national staff leaving (retirement, emigration...;
+    NEED.md, several years): applied from the horizon's second year on."""
+
+    specialty_code: Code
+    rate: Rate
+
+
 @dataclass(frozen=True)
 class FileSpec:
     """How one dataset file is read: its row model, whether it must exist and its key."""
@@ -351,5 +388,7 @@ FILES: dict[str, FileSpec] = {
         FileSpec("uptake.csv", UptakeRow, False, ("delegation_code", "specialty_code")),
         FileSpec("targets.csv", TargetRow, False, ("delegation_code", "specialty_code")),
         FileSpec("dependencies.csv", DependencyRow, False, ("specialty_code", "requires")),
+        FileSpec("cohorts.csv", CohortRow, False, ("year", "specialty_code")),
+        FileSpec("attrition.csv", AttritionRow, False, ("specialty_code",)),
     )
 }

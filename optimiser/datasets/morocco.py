@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from optimiser.datasets import (
+    PLAN_YEAR,
     calibration,
     census,
     docs,
     geography,
     graduates,
+    horizon,
     hospitals,
     posts,
     priority,
@@ -56,6 +58,8 @@ class MoroccoData:
     posts_rows: list[Row]
     contingents: list[Row]
     supply: list[Row]
+    horizon: horizon.Horizon
+    """cohorts.csv and attrition.csv (NEED.md, several years)."""
 
 
 def _read(sources: Path, name: str, *columns: str) -> list[Row]:
@@ -111,17 +115,20 @@ def assemble(sources: Path = SOURCES_DIR) -> MoroccoData:
                                 {c: p.weight for c, p in priorities.items()}, thresholds,
                                 absent | support | in_chu_city)
     posts_rows = _read(sources, "posts_by_specialty", "specialty_code", "posts")
+    by_promotion = posts.posts_by_promotion(posts_rows, figures)
     return MoroccoData(
         regions=regions, delegations=delegations, places=places, priorities=priorities,
         hospitals=n_hospitals, chu_hosts=chu_hosts, specialties=specs,
         region_estimates=estimates, cells=cells, absent=absent, support=support,
         capacity=hospitals.hosting_capacity(n_hospitals, codes),
-        posts=posts.posts_by_promotion(posts_rows, figures), figures=figures,
+        posts=by_promotion, figures=figures,
         public_share=public_share, posts_rows=posts_rows,
         contingents=_read(sources, "contingents", "contingent_code", "name", "origin",
                           "min_team", "max_sites", "cost_per_doctor", "eligible"),
         supply=_read(sources, "contingent_supply", "contingent_code", "specialty_code",
                      "size"),
+        horizon=horizon.assemble(sources, by_promotion, figures["posts_total"], codes,
+                                 series[(PLAN_YEAR, "public_specialists")]),
     )
 
 
@@ -158,6 +165,7 @@ def build_morocco_dataset(out_dir: Path, sources: Path = SOURCES_DIR) -> None:
         acceptance = uptake.estimate_dataset(folder)  # weighs by a plan on the tables above
         uptake.write_uptake(acceptance, folder)
         _copy_dependencies(sources, folder)  # NEED.md: curated rules with their sources
+        horizon.write_horizon(data.horizon, folder)  # NEED.md: several years
         (folder / "SOURCES.md").write_text(docs.render(data, sources, acceptance),
                                            encoding="utf-8", newline="\n")
 
