@@ -195,6 +195,9 @@ def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Consol
     from optimiser.whatif.sensitivity import compute_sensitivity
     from optimiser.whatif.terminal import print_monotone, print_sensitivity
 
+    if inputs.horizon is not None:
+        _solve_horizon_and_write(inputs, options, console, errors, recording)
+        return
     run = run_scenario(inputs)
     status = run.result.status
     if status is SolveStatus.INFEASIBLE:
@@ -227,6 +230,37 @@ def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Consol
     except Interrupted as exc:
         exc.plan_written = written  # the caller must not say "no plan written"
         raise
+
+
+def _solve_horizon_and_write(inputs: ModelInputs, options: SolveOptions, console: Console,
+                             errors: Console, recording: Recording | None) -> None:
+    """Several years (NEED.md): solve, write the plan folder with every year, or exit 3/1."""
+    from optimiser.horizon.output import horizon_document
+    from optimiser.horizon.run import run_horizon
+    from optimiser.horizon.terminal import print_horizon_summary
+    from optimiser.output import write_plan_folder
+    from optimiser.solve import SolveStatus
+
+    run = run_horizon(inputs)
+    status = run.result.status
+    if status is SolveStatus.INFEASIBLE:
+        errors.print("infeasible: no plan meets every year's rules; plan the years one at a "
+                     "time (a one-year scenario per year) and `optimiser explain` the first "
+                     "that fails")
+        sys.exit(EXIT_INFEASIBLE)
+    if run.plan is None:
+        errors.print(f"no plan: solver status {status.value} after "
+                     f"{run.result.solve_seconds:.1f} s (time limit {inputs.time_limit_s:g} s)")
+        sys.exit(EXIT_OTHER)
+    document = horizon_document(run, timestamp=not options.no_timestamp)
+    extra = _report_writer(options.no_timestamp) if options.report else None
+    if recording is not None:
+        extra = recording.capturing(document, extra)
+    written = write_plan_folder(options.out_dir, document, run.plan, extra=extra,
+                                protected=options.protected)
+    if not options.quiet:
+        print_horizon_summary(run, console)
+        console.print(f"plan written to {written}")
 
 
 def _explain_infeasible(inputs: ModelInputs, scenario_path: Path | None,

@@ -83,8 +83,13 @@ def _new_doctors(m: AllocationModel) -> dict[int, list[pulp.LpVariable]]:
     return out
 
 
-def add_dependency_rows(m: AllocationModel, inputs: ModelInputs) -> None:
-    """The two rows of the module docstring for every (delegation, rule) that needs them."""
+def add_dependency_rows(m: AllocationModel, inputs: ModelInputs,
+                        carried: dict[int, list[tuple[pulp.LpVariable, float]]] | None = None
+                        ) -> None:
+    """The two rows of the module docstring for every (delegation, rule) that needs them.
+
+    `carried` adds, per pair position, the doctors earlier years' posts left in place (several
+    years, optimiser/horizon/model.py): they are staff of the required specialty too."""
     from optimiser.model.lp import linear  # here: optimiser.model imports this module
 
     table = rules(inputs)
@@ -110,7 +115,7 @@ def add_dependency_rows(m: AllocationModel, inputs: ModelInputs) -> None:
                 m.add("dependency_link", f"dependency_link[{d},{s}]",
                       linear([(v, 1.0) for v in columns[ps]] + [(flag, -float(big_m[ps]))]),
                       "<=", 0)
-            staff = [(v, 1.0) for v in columns.get(pr, [])]
+            staff = [(v, 1.0) for v in columns.get(pr, [])] + (carried or {}).get(pr, [])
             m.add("dependency", f"dependency[{label},{d}]",
                   linear([*staff, (flag, -float(k))]), ">=", -base[pr],
                   group=("dependency", label))

@@ -19,7 +19,7 @@ from optimiser.data import Dataset
 from optimiser.errors import InputError, InputIssue
 from optimiser.incentives import ResolvedIncentive, apply_incentives, check_codes
 from optimiser.limits import MAX_VALUE
-from optimiser.scenario import ScenarioConstraint, ScenarioFile
+from optimiser.scenario import HorizonSpec, ScenarioConstraint, ScenarioFile
 from optimiser.targets import workload_targets
 from optimiser.uptake import p_accept, promotion_conflicts
 
@@ -86,6 +86,8 @@ class ModelInputs:
     """NEED.md: at least this many delegations receive a national post (None: no rule)."""
     equity_weight: float = 0.0
     """NEED.md: the objective gains equity_weight * max_d g[d] (optimiser/equity.py)."""
+    horizon: HorizonSpec | None = None
+    """NEED.md several years (optimiser/horizon/): None is MODEL.md's one-year plan."""
 
     @property
     def promotions(self) -> list[int]:
@@ -462,4 +464,5 @@ def build_inputs(ds: Dataset, sf: ScenarioFile) -> ModelInputs:
         incentives=incentives,
         min_reach=p.min_reach,
         equity_weight=p.equity_weight,
+        horizon=p.horizon,
     )

@@ -78,15 +78,22 @@ def _staffing(inputs: ModelInputs, model: AllocationModel, result: SolveResult
     n = len(inputs.pairs)
     posts = _per_pair(n, model.x, result.x)
     foreign = _per_pair(n, model.y, result.y)
-    base = inputs.pairs["base"].to_numpy(dtype=np.int64)
+    base = staff_base(inputs)
     return posts, foreign, base, base + posts + foreign
+
+
+def staff_base(inputs: ModelInputs) -> np.ndarray:
+    """Base per pair position: whole numbers as int64 (MODEL.md: current - departures), real
+    numbers as they are (a later year of a horizon, after attrition: optimiser/horizon)."""
+    base = inputs.pairs["base"].to_numpy(dtype=float)
+    whole = np.rint(base)
+    return whole.astype(np.int64) if np.array_equal(base, whole) else base
 
 
 def plan_objective(inputs: ModelInputs, posts: np.ndarray, foreign: np.ndarray) -> float:
     """MODEL.md's objective of national posts and foreign doctors given per pair position
     (exact, from the integers: what `plan_tables` reports as `objective`)."""
-    base = inputs.pairs["base"].to_numpy(dtype=np.int64)
-    return _objective(inputs, base + posts + foreign, foreign)[0]
+    return _objective(inputs, staff_base(inputs) + posts + foreign, foreign)[0]
 
 
 def _objective(inputs: ModelInputs, staff: np.ndarray, foreign: np.ndarray

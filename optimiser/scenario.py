@@ -136,6 +136,31 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class HorizonSpec(Strict):
+    """NEED.md several years: plan the years start..end (cohorts.csv, attrition.csv)."""
+
+    start: Year
+    end: Year
+    discount: Annotated[float, BeforeValidator(_number_in(0, 1, False, "a number")),
+                        Field(gt=0)] = 1.0
+    """Weight of year t is discount ** (t - start): 1 counts every year alike."""
+    mode: Literal["joint", "rolling"] = "joint"
+    """`joint` plans every year at once (exact); `rolling` plans year t alone, carries its
+    plan, then plans t + 1 (what a ministry deciding one year at a time would do)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HorizonSpec:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.end - self.start >= MAX_HORIZON_YEARS:
+            raise ValueError(f"{self.end - self.start + 1} years: at most {MAX_HORIZON_YEARS}")
+        return self
+
+
+MAX_HORIZON_YEARS = 30
+"""A horizon's length bound (input cost: one model block per year)."""
+
+
 class Parameters(Strict):
     """Solver and model parameters; defaults are those of MODEL.md and SCENARIO.md."""
 
@@ -162,11 +187,17 @@ class Parameters(Strict):
     equity_weight: Factor = 0.0
     """NEED.md: the objective gains `equity_weight * max_d g[d]`, the worst-off delegation's
     weighted unmet need per 100,000 inhabitants (optimiser/equity.py); 0 = MODEL.md."""
+    horizon: HorizonSpec | None = None
+    """NEED.md several years: plan start..end with cohorts.csv and attrition.csv; none = the
+    one-year plan of MODEL.md (both files are then ignored)."""
 
     @model_validator(mode="after")
     def _equity_needs_certain_uptake(self) -> Parameters:
         """Equity is defined on the unmet need of a plan whose posts are filled; under
         `uptake: expected` the combination is refused rather than given a second meaning."""
+        if self.horizon is not None and (self.equity_weight > 0 or self.uptake == "expected"):
+            raise ValueError("horizon cannot yet be combined with equity_weight > 0 or "
+                             "uptake: expected; plan the years without them")
         if self.equity_weight > 0 and self.uptake == "expected":
             raise ValueError("equity_weight > 0 cannot be combined with uptake: expected "
                              "(NEED.md equity is defined on filled posts); use one of them")

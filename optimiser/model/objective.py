@@ -15,6 +15,14 @@ def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
     Pairs that no variable can reach contribute a constant, kept in the expression so that the
     solver's objective and bound are the plan's.
     """
+    terms, constant = plan_objective_terms(m, inputs)
+    m.prob.setObjective(linear(terms, constant=constant))
+
+
+def plan_objective_terms(m: AllocationModel, inputs: ModelInputs
+                         ) -> tuple[list[tuple[pulp.LpVariable, float]], float]:
+    """The objective's (variable, coefficient) terms and constant (several years add them up
+    with their discount, optimiser/horizon/model.py)."""
     coef = inputs.pairs["coef"].to_numpy()
     terms: list[tuple[pulp.LpVariable, float]] = []
     for pos, u, a, o in m.pair_vars[["u", "a", "o"]].itertuples():
@@ -24,7 +32,7 @@ def set_plan_objective(m: AllocationModel, inputs: ModelInputs) -> None:
             terms.append((a, float(coef[pos] * inputs.absence_penalty)))
         terms.append((o, inputs.eps_over))
     terms += [(y, inputs.eps_foreign) for y in m.y["var"]] if not m.y.empty else []
-    m.prob.setObjective(linear(terms, constant=m.objective_constant))
+    return terms, m.objective_constant
 
 
 def set_violation_objective(m: AllocationModel) -> None:

@@ -1,0 +1,1 @@
+"""Several years (NEED.md): the inputs of each year, the joint model, and the runs."""
