@@ -64,7 +64,7 @@ TIMINGS = (
      r"\1 points in … s (… points/s"),
 )
 VERSION = re.compile(r"HiGHS \d+(?:\.\d+)+")
-SLOW = {"uptake", "assign", "registry", "explain-feasible", "monotone", "national",
+SLOW = {"horizon", "uptake", "assign", "registry", "explain-feasible", "monotone", "national",
         "registry-national", "registry-reproduce"}
 """Sessions started first (5 to 20 s each on 2 cores, the others 1 to 3 s)."""
 USER = "planner"
@@ -488,6 +488,16 @@ class Session:
     """Show run IDs, dates and times as fixed placeholders (see the module's docstring)."""
 
 
+HORIZON_ROLLING = """\
+name: rolling-2030
+description: 2024-2030 one round at a time (no look-ahead), to compare with horizon-2030
+parameters:
+  horizon:
+    start: 2024
+    end: 2030
+    mode: rolling
+"""
+
 TATA_25 = """\
 name: tata-25
 description: Tata (region SM) receives at least 25 national posts
@@ -655,6 +665,17 @@ SESSIONS = [
         Example("simulate-bad", [
             Write("bad.csv", UPTAKE_BAD), Cat("bad.csv"),
             Optimiser("simulate reports/baseline --uptake bad.csv", expect=2, show_exit=True),
+        ]),
+    ]),
+    Session("horizon", [
+        Example("horizon-solve", [
+            Cat("scenarios/horizon-2030.yaml"),
+            Optimiser("solve --scenario scenarios/horizon-2030.yaml"),
+            Head("reports/horizon-2030/allocations.csv", 4),
+        ]),
+        Example("horizon-rolling", [
+            Write("rolling.yaml", HORIZON_ROLLING), Cat("rolling.yaml"),
+            Optimiser("solve --scenario rolling.yaml --no-report"),
         ]),
     ]),
     Session("assign", [

@@ -238,9 +238,12 @@ def _solve_horizon_and_write(inputs: ModelInputs, options: SolveOptions, console
     from optimiser.horizon.output import horizon_document
     from optimiser.horizon.run import run_horizon
     from optimiser.horizon.terminal import print_horizon_summary
+    from optimiser.horizon.years import refuse_horizon
     from optimiser.output import write_plan_folder
     from optimiser.solve import SolveStatus
 
+    if options.check_monotone:
+        refuse_horizon(inputs, "solve --check-monotone", options.scenario_path)
     run = run_horizon(inputs)
     status = run.result.status
     if status is SolveStatus.INFEASIBLE:

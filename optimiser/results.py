@@ -55,11 +55,14 @@ def classify_posts(posts: np.ndarray, base: np.ndarray, presence: np.ndarray,
     """MODEL.md "Reading a plan", per pair, national posts only (foreign doctors are not posts).
 
     creation: posts that lift staff from below the presence threshold up to it;
-    compensation: then up to the departures; reinforcement: the rest.
+    compensation: then up to the departures; reinforcement: the rest. Departures are rounded
+    up: under a horizon they are a share of a real staff (optimiser/horizon), and a post that
+    replaces part of a departing doctor is a compensation (whole posts in every category).
     """
     missing = np.where(base < presence, np.ceil(presence - base - 1e-9), 0).astype(np.int64)
     creation = np.minimum(posts, missing)
-    compensation = np.minimum(posts - creation, departures)
+    replaced = np.ceil(np.asarray(departures, dtype=float) - 1e-9).astype(np.int64)
+    compensation = np.minimum(posts - creation, replaced)
     return {"creation": creation, "compensation": compensation,
             "reinforcement": posts - creation - compensation}
 

@@ -68,6 +68,8 @@ class PlanHeader(_Strict):
     unmet_need: _Unmet
     expected_unmet_need: float | None = None
     delegations: list[dict[str, Any]] = Field(min_length=1)
+    horizon: dict[str, Any] | None = None
+    """Set in a plan over several years (NEED.md), which simulate refuses."""
 
 
 def load_inputs(plan_dir: Path, uptake: Path | None = None) -> SimulationInputs:
@@ -109,6 +111,9 @@ def read_plan(plan_dir: Path) -> tuple[PlanHeader, pd.DataFrame, str]:
         raise InputError([InputIssue(name, None, None, None, f"not a plan: key "
                                      f"'{'.'.join(map(str, e['loc']))}': {e['msg']}")
                           for e in exc.errors()]) from None
+    if header.horizon is not None:
+        raise _error(name, "is a plan over several years (parameters.horizon): simulate a "
+                           "one-year plan (e.g. the first year planned alone)")
     rows = _check_rows(name, pd.DataFrame(header.delegations, dtype=object))
     return header, rows, hashlib.sha256(raw).hexdigest()
 

@@ -276,3 +276,62 @@ def test_joint_looks_ahead_where_rolling_cannot(tmp_path: Path) -> None:
     assert _objective_of_plan(data, joint, scenario) == pytest.approx(joint["objective"])
     assert _objective_of_plan(data_r, rolling, scenario_r) == pytest.approx(
         rolling["objective"])
+
+
+# -- compare, sweep, simulate on plans over several years ----------------------------------
+
+def test_compare_gives_every_table_per_year(tmp_path: Path) -> None:
+    data, scenario = _tiny_case(25, tmp_path / "j")
+    code, joint, output = _solve(data, scenario, tmp_path / "j" / "out")
+    assert code == 0, output
+    _, rolling_yaml = _tiny_case(25, tmp_path / "r", mode="rolling")
+    result = CliRunner().invoke(main, ["compare", str(tmp_path / "j" / "out"),
+                                       str(rolling_yaml), "--data", str(data),
+                                       "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 0, result.output
+    comparison = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    name = comparison["base"]
+    posts = {(r["year"], r["region"]): r[name] for r in comparison["by_region"]
+             if r["metric"] == "posts"}
+    expected: dict[tuple[int, str], int] = {}
+    for row in joint["allocations"]:
+        key = (row["year"], row["region"])
+        expected[key] = expected.get(key, 0) + row["posts"]
+    assert {k: v for k, v in posts.items() if v} == expected
+    assert "year" in result.output
+
+
+def test_sweep_solves_each_point_as_a_horizon(tmp_path: Path) -> None:
+    data, scenario = _tiny_case(4, tmp_path)
+    result = CliRunner().invoke(main, ["sweep", str(scenario), "--data", str(data), "--vary",
+                                       "parameters.absence_penalty=0,3", "--out",
+                                       str(tmp_path / "sweep"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "sweep" / "sweep.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 2
+    for row in rows:
+        document = yaml.safe_load(scenario.read_text())
+        document["parameters"]["absence_penalty"] = float(row["parameters.absence_penalty"])
+        point = tmp_path / f"p{row['parameters.absence_penalty']}.yaml"
+        point.write_text(yaml.safe_dump(document))
+        spec = _spec(data, point)
+        best = _brute_force(spec)
+        assert float(row["objective"]) == pytest.approx(best, abs=1e-6)
+
+
+def test_simulate_refuses_a_plan_over_several_years(tmp_path: Path) -> None:
+    data, scenario = _tiny_case(4, tmp_path)
+    code, _, output = _solve(data, scenario, tmp_path / "out")
+    assert code == 0, output
+    result = CliRunner().invoke(main, ["simulate", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "several years" in result.output
+
+
+@pytest.mark.parametrize("command", ["explain", "pareto"])
+def test_one_year_commands_refuse_a_horizon(tmp_path: Path, command: str) -> None:
+    data, scenario = _tiny_case(4, tmp_path)
+    result = CliRunner().invoke(main, [command, str(scenario), "--data", str(data)])
+    assert result.exit_code == 2
+    assert str(scenario) in result.output and "parameters.horizon" in result.output

@@ -177,3 +177,32 @@ def test_full_queue_answers_503_with_retry_after(tmp_path):
         second = test_client.post("/api/runs", json=body)
         assert second.status_code == 503 and second.headers["retry-after"]
         assert wait_run(test_client, first.json()["id"])["status"] == "optimal"
+
+
+HORIZON_SCENARIO = """\
+name: two-years
+parameters:
+  horizon: {start: 2024, end: 2025, mode: rolling}
+"""
+
+
+def test_run_over_several_years_matches_cli(client, tmp_path):
+    """A scenario with parameters.horizon is planned over its years, as `optimiser solve`
+    does (the embedded dataset has cohorts.csv), never silently as one year."""
+    answer = client.post("/api/runs", json={"dataset": "default",
+                                            "scenario_yaml": HORIZON_SCENARIO,
+                                            "timestamp": False})
+    assert answer.status_code == 202, answer.text
+    state = wait_run(client, answer.json()["id"], timeout=120)
+    assert state["status"] == "optimal", state
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(HORIZON_SCENARIO, encoding="utf-8")
+    out = tmp_path / "plan"
+    subprocess.run([sys.executable, "-m", "optimiser", "solve", "--scenario", str(scenario),
+                    "--out", str(out), "--no-timestamp", "--quiet", "--no-record",
+                    "--no-report"], check=True)
+    cli_plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert [y["year"] for y in cli_plan["years"]] == [2024, 2025]
+    assert state["plan"]["objective"] == cli_plan["objective"]
+    web_plan = client.app_settings.runs_dir / answer.json()["id"] / "plan" / "plan.json"
+    assert json.loads(web_plan.read_text(encoding="utf-8"))["years"] == cli_plan["years"]

@@ -50,10 +50,12 @@ class Market:
 
 def load_market(folder: Path) -> Market:
     """Read the plan folder; a folder without a valid plan is bad input (exit 2)."""
+    from optimiser.report.horizon import first_year
     from optimiser.report.load import PlanError, load_plan
 
     try:
-        plan = load_plan(Path(folder))
+        # a plan over several years: its first year's posts, the round decided now
+        plan = first_year(load_plan(Path(folder)))
     except PlanError as exc:
         raise InputError([InputIssue(str(folder), None, None, None, problem)
                           for problem in exc.problems]) from None

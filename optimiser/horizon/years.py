@@ -24,7 +24,8 @@ import pandas as pd
 from optimiser.errors import InputError, InputIssue
 from optimiser.inputs import ModelInputs
 
-SCENARIO = "scenario.yaml"
+SCENARIO = "the scenario"
+"""How errors name the scenario file where its path is not known (ModelInputs has none)."""
 
 
 def horizon_years(inputs: ModelInputs) -> list[int]:
@@ -61,6 +62,16 @@ def check_horizon(inputs: ModelInputs) -> None:
                                  "incentives cannot yet be combined with a horizon"))
     if issues:
         raise InputError(issues)
+
+
+def refuse_horizon(inputs: ModelInputs, command: str, scenario: object = SCENARIO) -> None:
+    """Commands that plan one year refuse a scenario with a horizon rather than silently
+    planning its first year only (`scenario`: the file, as the user named it)."""
+    if inputs.horizon is not None:
+        raise InputError([InputIssue(str(scenario), None, "parameters.horizon", None,
+                                     f"`optimiser {command}` plans one year: remove "
+                                     "parameters.horizon (or use `optimiser solve`, "
+                                     "`compare` or `sweep`, which plan several years)")])
 
 
 def attrition_rates(inputs: ModelInputs) -> np.ndarray:

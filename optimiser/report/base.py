@@ -96,3 +96,5 @@ class ReportData:
     """plan.json, for sections read straight from it (report/pareto.py)."""
     dependencies: Mapping[str, Any] | None = None
     """Facts of the "specialty dependencies" section (`dependencies`); None: no section."""
+    horizon: Mapping[str, Any] | None = None
+    """Facts of the "several years" section (`horizon`); None: a one-year plan."""

@@ -18,10 +18,10 @@ from typing import Any
 from optimiser.report import i18n, matrix, why
 from optimiser.report.base import TOTAL, ReportData, Table
 
-SHEETS = ("summary", "matrix", "why", "allocations", "promotions", "categories",
-          "region_specialty", "regions", "delegations", "detail", "contingents", "deployments",
-          "specialties", "parameters", "overrides", "constraints", "sources", "solver",
-          "sensitivity", "sensitivity_capacity", "sensitivity_constraints", "uptake",
+SHEETS = ("summary", "years", "regions_by_year", "matrix", "why", "allocations", "promotions",
+          "categories", "region_specialty", "regions", "delegations", "detail", "contingents",
+          "deployments", "specialties", "parameters", "overrides", "constraints", "sources",
+          "solver", "sensitivity", "sensitivity_capacity", "sensitivity_constraints", "uptake",
           "uptake_summary", "dependencies", "dependency_binding")
 NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00",
                   "pct": "0.0%", "year": "0"}

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from optimiser.report import charts, geometry, i18n, matrix, why
+from optimiser.report import charts, geometry, horizon, i18n, matrix, why
 from optimiser.report.base import TOTAL, ReportData, Table
 from optimiser.report.pareto import pareto_section
 
@@ -26,7 +26,8 @@ NUMERIC_KINDS = frozenset({"int", "num1", "num2", "pct", "money", "year"})
 SHOWN = ("promotions", "categories", "region_specialty", "regions", "delegations",
          "contingents", "deployments", "parameters", "solver", "specialties", "overrides",
          "constraints", "sources", "sensitivity", "sensitivity_capacity",
-         "sensitivity_constraints", "uptake", "dependencies", "dependency_binding")
+         "sensitivity_constraints", "uptake", "dependencies", "dependency_binding",
+         "regions_by_year")
 HIDDEN_COLUMNS = {"sensitivity": ("receiver",)}  # the name is shown; Excel keeps the code
 
 
@@ -116,6 +117,8 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "region_totals")
     for key in ("sensitivity", "sensitivity_capacity", "sensitivity_constraints", "uptake"):
         views.setdefault(key, None)
+    if data.horizon is not None:
+        views["years"] = view(tables["years"].select(horizon.YEARS_SHOWN), lang)
     map_result = geometry.render_map(data.places, lang)
     svgs = {
         "categories": charts.categories(tables["categories"], lang,
@@ -124,6 +127,8 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "density": charts.density_by_region(tables["regions"], lang),
         "worst": charts.worst_off(tables["worst_off"], lang),
     }
+    if data.horizon is not None:
+        svgs["horizon"] = horizon.chart(tables["regions_by_year"], lang)
     script = asset("report.js.j2")
     sources = tables["sources"].frame
     context = {
@@ -141,6 +146,7 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "sens": data.sensitivity,
         "up": data.uptake,
         "dep": data.dependencies,
+        "hz": data.horizon,
         "pa": pareto_section(data.meta or {}, lang),
         "cols": {key: i18n.column(key, lang) for key in ("posts", "foreign", "total")},
         "positions": sources.loc[sources["file"] == "delegations.csv", "source"].tolist(),
@@ -187,6 +193,7 @@ def _formatted(data: ReportData, lang: str, map_result: geometry.MapResult) -> d
         "sensitivity_budget": "" if shadow is None else i18n.text(
             "sensitivity_budget", lang, v=num(shadow * 1e5, lang, 2)),
         **_uptake_sentences(data, lang),
+        **_horizon_sentences(data, lang),
     }
 
 
@@ -209,3 +216,24 @@ def _uptake_sentences(data: ReportData, lang: str) -> dict[str, str]:
             low=num(sim["p05"], lang, 1), high=num(sim["p95"], lang, 1),
             certain=num(data.summary["unmet_after"], lang, 1))
     return found
+
+
+def _horizon_sentences(data: ReportData, lang: str) -> dict[str, str]:
+    """The note at the top of a horizon plan's page and its section's notes (none for a
+    one-year plan)."""
+    hz = data.horizon
+    if hz is None:
+        return {}
+    mode = f"horizon_intro_{hz['mode']}"
+    discount = i18n.plain_value(float(hz["discount"]), lang)
+    weights = (i18n.text("horizon_weights_equal", lang) if float(hz["discount"]) == 1.0
+               else i18n.text("horizon_weights", lang, start=hz["start"], discount=discount))
+    return {
+        "horizon_note": i18n.text("horizon_note", lang, span=horizon.span(hz, lang),
+                                  start=hz["start"]),
+        "horizon_intro": i18n.text(
+            "horizon_intro", lang, start=hz["start"], end=hz["end"],
+            mode=i18n.text(mode, lang) if mode in i18n.TEXT else "", weights=weights),
+        "horizon_chart_note": i18n.text("horizon_chart_note", lang,
+                                        a=i18n.plain_value(hz["absence_penalty"], lang)),
+    }

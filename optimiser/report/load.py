@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from optimiser.report import horizon
+
 PLAN_FILE = "plan.json"
 REPORTABLE_STATUSES = ("optimal", "feasible")
 
@@ -30,6 +32,7 @@ DELEGATION_COLUMNS = (
     "absence_shortfall", "creation", "compensation", "reinforcement",
 )
 OPTIONAL_DELEGATION_COLUMNS = ("capacity",)  # hosting capacity (null: unlimited), when given
+YEAR_COLUMN = "year"  # a horizon plan's rows, every year's (report/horizon.py)
 ALLOCATION_COLUMNS = ("delegation", "specialty", "promotion", "posts")
 FOREIGN_COLUMNS = ("contingent", "delegation", "specialty", "doctors")
 TEXT_COLUMNS = frozenset({"delegation", "region", "specialty", "contingent"})
@@ -72,12 +75,14 @@ def load_plan(folder: Path) -> Plan:
         ("foreign.csv", "foreign", FOREIGN_COLUMNS),
         ("delegations.csv", "delegations", DELEGATION_COLUMNS),
     ):
-        optional = OPTIONAL_DELEGATION_COLUMNS if key == "delegations" else ()
+        optional = (*(OPTIONAL_DELEGATION_COLUMNS if key == "delegations" else ()),
+                    *((YEAR_COLUMN,) if "horizon" in meta else ()))
         frames[key] = _read_rows(folder / name, meta.get(key) or [], columns, problems,
                                  optional)
     if problems:
         raise PlanError(folder, problems)
     _check_totals(meta, frames, problems)
+    horizon.check(meta, frames, problems)
     if problems:
         raise PlanError(folder, problems)
     return Plan(folder=folder, meta=meta, **frames)

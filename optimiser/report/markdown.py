@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from optimiser.report import i18n
+from optimiser.report import horizon, i18n
 from optimiser.report.base import ReportData
 from optimiser.report.html import TEMPLATES
 
@@ -99,6 +99,8 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         bullets.append(context["uptake"]["bullet"])
     if data.dependencies is not None:
         bullets.append(_dependencies_bullet(data.dependencies, lang))
+    if data.horizon is not None:
+        bullets.insert(0, _horizon_bullet(data.horizon, lang))
     return _environment().get_template("summary.md.j2").render(**context)
 
 
@@ -130,3 +132,12 @@ def _dependencies_bullet(facts: Mapping[str, Any], lang: str) -> str:
     of them shaped it (the tables stay in report.html and plan.xlsx)."""
     return i18n.text("md_dependencies", lang, rules=i18n.number(facts["rules"], lang),
                      n=i18n.number(facts["delegations"], lang))
+
+
+def _horizon_bullet(facts: Mapping[str, Any], lang: str) -> str:
+    """The years a horizon plan covers, the weighted unmet need before the first and after
+    the last, and which year the rest of the summary shows (it goes first)."""
+    num = i18n.number
+    return i18n.text("md_horizon", lang, span=horizon.span(facts, lang), start=facts["start"],
+                     end=facts["end"], before=num(facts["unmet_before"], lang, 1),
+                     after=num(facts["unmet_after"], lang, 1))

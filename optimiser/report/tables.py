@@ -16,6 +16,7 @@ import pandas as pd
 from optimiser.report.assumptions import assumption_tables, items_table, solver_table
 from optimiser.report.base import TOTAL, ReportData, Table
 from optimiser.report.dependencies import dependency_tables
+from optimiser.report.horizon import first_year, horizon_tables, summary_items
 from optimiser.report.load import Plan
 from optimiser.report.matrix import build_matrix
 from optimiser.report.sensitivity import sensitivity_tables
@@ -33,7 +34,9 @@ DEFAULT_ABSENCE_PENALTY = 4.0
 
 
 def build_report_data(plan: Plan) -> ReportData:
-    """Derive the summary and every table from a loaded plan folder."""
+    """Derive the summary and every table from a loaded plan folder (of a horizon plan: its
+    first year, plus the section "Several years", report/horizon.py)."""
+    whole, plan = plan, first_year(plan)
     meta = plan.meta
     rows = _rows_with_need(plan)
     info = _delegation_info(meta)
@@ -44,6 +47,7 @@ def build_report_data(plan: Plan) -> ReportData:
     sensitivity, state = sensitivity_tables(meta, info, names)
     uptake, uptake_facts = uptake_tables(plan, info, names)
     dependencies, dependency_facts = dependency_tables(meta, info, names)
+    years, horizon_facts = horizon_tables(whole, meta, regions, _absence_penalty(meta))
     tables: dict[str, Table] = {
         "promotions": _promotions(plan),
         "categories": _categories(meta),
@@ -62,16 +66,18 @@ def build_report_data(plan: Plan) -> ReportData:
         **sensitivity,
         **uptake,
         **dependencies,
+        **years,
     }
     places = deleg.merge(info[["delegation", "latitude", "longitude", "hcp_code"]],
                          on="delegation", how="left")
     summary = _summary(meta, rows)
-    tables = {"summary": _key_figures(summary, tables["promotions"]),
+    tables = {"summary": _key_figures(summary, tables["promotions"],
+                                      summary_items(horizon_facts)),
               "solver": solver_table(summary), **tables}
     return ReportData(summary=summary, tables=tables, places=places,
                       matrix=build_matrix(rows, info, regions, codes, names),
                       sensitivity=state, regions=regions, uptake=uptake_facts, meta=meta,
-                      dependencies=dependency_facts)
+                      dependencies=dependency_facts, horizon=horizon_facts)
 
 
 def _rows_with_need(plan: Plan) -> pd.DataFrame:
@@ -333,14 +339,17 @@ def _summary(meta: Mapping[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _key_figures(summary: Mapping[str, Any], promotions: Table) -> Table:
-    """The summary as a list of labelled figures (Excel's first sheet)."""
+def _key_figures(summary: Mapping[str, Any], promotions: Table,
+                 horizon: list[tuple[str, Any, str]]) -> Table:
+    """The summary as a list of labelled figures (Excel's first sheet); `horizon`: which
+    years a horizon plan covers and which one the sheets show."""
     by_promotion = [(f"promotion:{p}", n, "int") for p, n in
                     zip(promotions.frame["promotion"].iloc[:-1],
                         promotions.frame["posts"].iloc[:-1], strict=True)]
     return items_table("summary", [
         ("scenario", summary["scenario"], "text"),
         ("description", summary["description"], "data"),
+        *horizon,
         ("status", summary["status"], "term"),
         ("objective", summary["objective"], "num2"),
         ("posts_available", summary["posts_available"], "int"),

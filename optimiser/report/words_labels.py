@@ -18,6 +18,11 @@ PARAMETERS: dict[str, dict[str, str]] = {
                  "ar": "وزن الفائض"},
     "eps_foreign": {"fr": "Poids des médecins étrangers", "en": "Foreign doctor weight",
                     "ar": "وزن الأطباء الأجانب"},
+    "horizon": {"fr": "Horizon (années)", "en": "Horizon (years)", "ar": "الأفق (السنوات)"},
+    "horizon_discount": {"fr": "Actualisation par année", "en": "Discount per year",
+                         "ar": "معامل الخصم لكل سنة"},
+    "horizon_mode": {"fr": "Résolution des années", "en": "How the years are solved",
+                     "ar": "طريقة حل السنوات"},
 }
 
 TABLE_TITLES: dict[str, dict[str, str]] = {
@@ -55,6 +60,10 @@ TABLE_TITLES: dict[str, dict[str, str]] = {
     "dependency_binding": {"fr": "Où une règle a pesé sur ce plan",
                            "en": "Where a rule bound in this plan",
                            "ar": "حيث قيّدت قاعدة هذه الخطة"},
+    "years": {"fr": "Chaque année", "en": "Every year", "ar": "كل سنة"},
+    "regions_by_year": {"fr": "Besoin non couvert pondéré après chaque année, par région",
+                        "en": "Weighted unmet need after each year, by region",
+                        "ar": "الحاجة غير المغطاة المرجحة بعد كل سنة، حسب الجهة"},
 }
 
 SHEET_NAMES: dict[str, dict[str, str]] = {  # Excel: 31 characters at most, no []:*?/\
@@ -91,6 +100,9 @@ SHEET_NAMES: dict[str, dict[str, str]] = {  # Excel: 31 characters at most, no [
     "dependency_binding": {"fr": "Dépendances (où elles pèsent)",
                            "en": "Dependencies (where binding)",
                            "ar": "الترابط (حيث يقيّد الخطة)"},
+    "years": {"fr": "Années", "en": "Years", "ar": "السنوات"},
+    "regions_by_year": {"fr": "Régions par année", "en": "Regions by year",
+                        "ar": "الجهات حسب السنة"},
 }
 
 COLUMNS: dict[str, dict[str, str]] = {
@@ -230,4 +242,18 @@ COLUMNS: dict[str, dict[str, str]] = {
     "required_staff_after": {"fr": "Effectif de la spécialité requise après le plan",
                              "en": "Required specialty's staff after the plan",
                              "ar": "عدد أطباء التخصص المطلوب بعد الخطة"},
+    # -- several years (horizon.py) --
+    "year": {"fr": "Année", "en": "Year", "ar": "السنة"},
+    "year_weight": {"fr": "Poids de l'année (actualisation)", "en": "Year's weight (discount)",
+                    "ar": "وزن السنة (الخصم)"},
+    "year_objective": {"fr": "Besoin pondéré de l'année (objectif)",
+                       "en": "Year's weighted need (objective)",
+                       "ar": "الحاجة المرجحة للسنة (الهدف)"},
+    "posts_available": {"fr": "Postes disponibles", "en": "Posts available",
+                        "ar": "المناصب المتاحة"},
+    "budget_used": {"fr": "Budget utilisé (MAD)", "en": "Budget used (MAD)",
+                    "ar": "الميزانية المستعملة (درهم)"},
+    "delegations_reached": {"fr": "Délégations qui reçoivent des postes",
+                            "en": "Delegations receiving posts",
+                            "ar": "المندوبيات التي تتلقى مناصب"},
 }

@@ -390,4 +390,81 @@ PLAN: dict[str, dict[str, str]] = {
               "the plan: {n}",
         "ar": "الترابط بين التخصصات — عدد القواعد: {rules}؛ عدد المندوبيات التي قيّدت فيها "
               "قاعدة الخطة: {n}"},
+    # -- several years (horizon.py) --
+    "nav_horizon": {"fr": "Plusieurs années", "en": "Several years", "ar": "عدة سنوات"},
+    "horizon_title": {"fr": "Plusieurs années", "en": "Several years", "ar": "عدة سنوات"},
+    "horizon_note": {
+        "fr": "Ce plan couvre {span} ; les sections ci-dessous montrent {start}, le tour "
+              "décidé maintenant ; la section « Plusieurs années » montre chaque année.",
+        "en": "This plan covers {span}; the sections below show {start}, the round decided "
+              "now; the section Several years shows every year.",
+        "ar": "تغطي هذه الخطة الفترة {span}؛ تعرض الأقسام أدناه سنة {start}، وهي الجولة التي "
+              "يُبت فيها الآن؛ ويعرض قسم «عدة سنوات» كل سنة."},
+    "horizon_intro": {
+        "fr": "Chaque année de {start} à {end} est un tour d'affectation : ses postes (la "
+              "promotion de l'année), ses médecins étrangers, et l'effectif qui en résulte, "
+              "compte tenu des médecins envoyés les années précédentes et des départs (d'où "
+              "des effectifs qui ne sont pas des nombres entiers). {mode} {weights} "
+              "L'objectif, la borne et l'écart de la synthèse sont ceux de tout l'horizon : "
+              "la somme des besoins pondérés des années, chacun multiplié par le poids de son "
+              "année.",
+        "en": "Each year from {start} to {end} is one round of appointments: its posts (that "
+              "year's promotion), its foreign doctors, and the staff that results, counting "
+              "the doctors sent in earlier years and departures (hence staff figures that are "
+              "not whole numbers). {mode} {weights} The objective, bound and gap of the "
+              "summary are those of the whole horizon: the sum of the years' weighted need, "
+              "each times its year's weight.",
+        "ar": "كل سنة من {start} إلى {end} جولة تعيين: مناصبها (فوج السنة)، وأطباؤها الأجانب، "
+              "والعدد الناتج عنها، مع احتساب الأطباء المرسلين في السنوات السابقة والمغادرين "
+              "(لذلك قد لا تكون الأعداد أعدادا صحيحة). {mode} {weights} الهدف والحد والفجوة "
+              "في الملخص تخص الأفق كله: مجموع الحاجات المرجحة للسنوات، كل منها مضروبة في وزن "
+              "سنتها."},
+    "horizon_weights_equal": {"fr": "Toutes les années ont le même poids (1).",
+                              "en": "Every year has the same weight (1).",
+                              "ar": "لكل السنوات الوزن نفسه (1)."},
+    "horizon_weights": {
+        "fr": "L'année k après {start} a le poids {discount} puissance k (actualisation).",
+        "en": "Year k after {start} has the weight {discount} to the power k (discount).",
+        "ar": "وزن السنة k بعد {start} هو {discount} مرفوعا إلى القوة k (الخصم)."},
+    "horizon_intro_joint": {"fr": "Toutes les années ont été planifiées ensemble.",
+                            "en": "Every year was planned at once.",
+                            "ar": "خُططت كل السنوات معا."},
+    "horizon_intro_rolling": {
+        "fr": "Les années ont été planifiées l'une après l'autre, chacune à partir de la "
+              "précédente.",
+        "en": "The years were planned one after the other, each from the one before.",
+        "ar": "خُططت السنوات الواحدة تلو الأخرى، كل سنة انطلاقا من سابقتها."},
+    "horizon_mode_joint": {"fr": "toutes ensemble", "en": "all at once", "ar": "كلها معا"},
+    "horizon_mode_rolling": {"fr": "l'une après l'autre", "en": "one after the other",
+                             "ar": "الواحدة تلو الأخرى"},
+    "horizon_chart": {"fr": "Besoin non couvert pondéré après chaque année, par région",
+                      "en": "Weighted unmet need after each year, by region",
+                      "ar": "الحاجة غير المغطاة المرجحة بعد كل سنة، حسب الجهة"},
+    "horizon_chart_note": {
+        "fr": "Pour chaque région, somme sur ses délégations et spécialités de poids × "
+              "(déficit + {a} × déficit de présence minimale) à la fin de l'année.",
+        "en": "For each region, sum over its delegations and specialties of weight × "
+              "(shortfall + {a} × minimum presence shortfall) at the end of the year.",
+        "ar": "لكل جهة، مجموع وزن × (الخصاص + {a} × خصاص الحضور الأدنى) على مندوبياتها "
+              "وتخصصاتها في نهاية السنة."},
+    "horizon_axis": {"fr": "Besoin non couvert pondéré après l'année",
+                     "en": "Weighted unmet need after the year",
+                     "ar": "الحاجة غير المغطاة المرجحة بعد السنة"},
+    "horizon_point": {"fr": "{name}, {year} : {value}", "en": "{name}, {year}: {value}",
+                      "ar": "{name}، {year}: {value}"},
+    "horizon_item": {"fr": "Horizon du plan (années)", "en": "Plan horizon (years)",
+                     "ar": "أفق الخطة (السنوات)"},
+    "horizon_shown_item": {"fr": "Année montrée dans les autres feuilles",
+                           "en": "Year shown in the other sheets",
+                           "ar": "السنة المعروضة في الأوراق الأخرى"},
+    "md_horizon": {
+        "fr": "Plusieurs années ({span}) : besoin non couvert pondéré {before} avant {start} → "
+              "{after} après {end} ; objectif et écart : tout l'horizon ; les autres chiffres "
+              "sont ceux de {start}, le tour décidé maintenant",
+        "en": "Several years ({span}): weighted unmet need {before} before {start} → {after} "
+              "after {end}; objective and gap: the whole horizon; the other figures are those "
+              "of {start}, the round decided now",
+        "ar": "عدة سنوات ({span}): الحاجة غير المغطاة المرجحة {before} قبل {start} ← {after} "
+              "بعد {end}؛ الهدف والفجوة: الأفق كله؛ الأرقام الأخرى أرقام {start}، الجولة التي "
+              "يُبت فيها الآن"},
 }

@@ -62,6 +62,8 @@ def execute(job: Job) -> str:
 def _solve(job: Job, recording: object) -> int:
     """The CLI's `_solve_and_write` without a terminal: the exit status it would give."""
     from optimiser.errors import InputError
+    from optimiser.horizon.output import horizon_document
+    from optimiser.horizon.run import run_horizon
     from optimiser.output import plan_document, write_plan_folder
     from optimiser.pipeline import load_inputs, run_scenario
     from optimiser.report import write_reports
@@ -72,18 +74,25 @@ def _solve(job: Job, recording: object) -> int:
     try:
         inputs = load_inputs(job.data_dir, scenario_path)
         recording.inputs = inputs
-        run = run_scenario(inputs)
+        run = run_horizon(inputs) if inputs.horizon is not None else run_scenario(inputs)
         status = run.result.status
         if status is SolveStatus.INFEASIBLE:
-            _explain(job, inputs, recording)
+            if inputs.horizon is None:
+                _explain(job, inputs, recording)
+            else:  # several years: explain works on one year (docs/horizon.md)
+                recording.note("infeasible: no plan meets every year's rules; plan the years "
+                               "one at a time to find the first that fails")
             return EXIT_INFEASIBLE
         if not status.has_plan:
             recording.note(f"no plan: solver status {status.value} after "
                            f"{run.result.solve_seconds:.1f} s")
             return EXIT_OTHER
-        document = plan_document(inputs, run.result, run.plan, run.build_seconds,
-                                 timestamp=job.timestamp)
-        document["sensitivity"] = compute_sensitivity(inputs, run)
+        if inputs.horizon is not None:
+            document = horizon_document(run, timestamp=job.timestamp)
+        else:
+            document = plan_document(inputs, run.result, run.plan, run.build_seconds,
+                                     timestamp=job.timestamp)
+            document["sensitivity"] = compute_sensitivity(inputs, run)
         report = lambda folder: write_reports(folder, lang="fr",  # noqa: E731
                                               timestamp=job.timestamp)
         write_plan_folder(job.run_dir / PLAN_DIR, document, run.plan,

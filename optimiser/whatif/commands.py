@@ -255,6 +255,7 @@ def explain_command(scenario: Path, data_dir: Path | None, json_path: Path | Non
     """Why a scenario is infeasible and the least change that fixes it (exit 3), or what each
     of its constraints costs (exit 0)."""
     from optimiser.folders import check_file_out, write_file
+    from optimiser.horizon.years import refuse_horizon
     from optimiser.output import json_ready
     from optimiser.pipeline import load_inputs
     from optimiser.whatif.explain import explain
@@ -265,6 +266,7 @@ def explain_command(scenario: Path, data_dir: Path | None, json_path: Path | Non
     if json_path is not None:
         check_file_out(json_path, EXPLAIN_SIGNATURE)  # before solving anything
     inputs = load_inputs(data_dir, scenario)
+    refuse_horizon(inputs, "explain", scenario)
     result = explain(inputs, read_document(scenario), time_budget, verify=not no_verify)
     print_explanation(result, console)
     if json_path is not None:

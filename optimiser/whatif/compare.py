@@ -17,10 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser.errors import InputError, InputIssue
+from optimiser.inputs import ModelInputs
 from optimiser.output import plan_document
 from optimiser.pipeline import load_inputs, run_scenario
 
 KEYS = ["section", "region", "delegation", "specialty", "contingent", "metric"]
+YEAR_KEYS = ["section", "year", "region", "delegation", "specialty", "contingent", "metric"]
+"""When a side plans several years (plan.json `horizon`): every table per year too; a
+one-year plan's rows count as the horizon's first year (the round decided now)."""
 SUMMARY_METRICS = ("objective", "unmet_need_before", "unmet_need_after", "expected_unmet_need",
                    "shortfall_doctors",
                    "posts_allocated", "foreign_deployed", "budget_used", "creation",
@@ -56,12 +60,28 @@ def load_side(source: Path, data_dir: Path | None) -> Side:
                                          f"cannot read: {exc}")]) from exc
         return Side(doc.get("scenario", source.name), str(source), doc.get("status", "?"), doc)
     inputs = load_inputs(data_dir, source)
+    if inputs.horizon is not None:
+        return _solved_horizon(inputs, source)
     run = run_scenario(inputs)
     if run.plan is None:
         doc = {"scenario": inputs.scenario_name, "status": run.result.status.value,
                "description": inputs.description, "overrides_log": inputs.change_log}
         return Side(inputs.scenario_name, str(source), run.result.status.value, doc)
     doc = plan_document(inputs, run.result, run.plan, run.build_seconds, timestamp=False)
+    return Side(inputs.scenario_name, str(source), doc["status"], doc)
+
+
+def _solved_horizon(inputs: ModelInputs, source: Path) -> Side:
+    """A several-year scenario, solved now (NEED.md): its plan.json document."""
+    from optimiser.horizon.output import horizon_document
+    from optimiser.horizon.run import run_horizon
+
+    run = run_horizon(inputs)
+    if run.plan is None:
+        doc = {"scenario": inputs.scenario_name, "status": run.result.status.value,
+               "description": inputs.description, "overrides_log": inputs.change_log}
+        return Side(inputs.scenario_name, str(source), run.result.status.value, doc)
+    doc = horizon_document(run, timestamp=False)
     return Side(inputs.scenario_name, str(source), doc["status"], doc)
 
 
@@ -83,9 +103,23 @@ def load_sides(sources: list[Path], data_dir: Path | None) -> list[Side]:
     return sides
 
 
-def _pairs(side: Side) -> pd.DataFrame:
+def _first_year(sides: list[Side]) -> int | None:
+    """The earliest horizon start among the sides; None when no side plans several years."""
+    starts = [int(s.document["horizon"]["start"]) for s in sides
+              if isinstance(s.document.get("horizon"), dict)]
+    return min(starts) if starts else None
+
+
+def _with_year(rows: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """Rows of a one-year plan in a several-year comparison belong to the first year."""
+    if year is not None and not rows.empty and "year" not in rows.columns:
+        rows = rows.assign(year=year)
+    return rows
+
+
+def _pairs(side: Side, year: int | None = None) -> pd.DataFrame:
     """Per (delegation, specialty): posts, foreign, unmet need (weighted), shortfall, categories."""
-    rows = pd.DataFrame(side.document.get("delegations") or [])
+    rows = _with_year(pd.DataFrame(side.document.get("delegations") or []), year)
     if rows.empty:
         return rows
     a = float((side.document.get("parameters") or {}).get("absence_penalty", 4.0))
@@ -97,7 +131,7 @@ def _pairs(side: Side) -> pd.DataFrame:
 
 
 def _long(frames: dict[str, pd.DataFrame], section: str, keys: list[str],
-          metrics: list[str]) -> pd.DataFrame:
+          metrics: list[str], columns: list[str] = KEYS) -> pd.DataFrame:
     """Stack per-scenario tables indexed by `keys` into rows (keys, metric) x scenarios."""
     parts = {}
     for name, frame in frames.items():
@@ -106,13 +140,14 @@ def _long(frames: dict[str, pd.DataFrame], section: str, keys: list[str],
         stacked = frame.groupby(keys, sort=True)[metrics].sum().stack()
         parts[name] = stacked.rename_axis([*keys, "metric"])
     if not parts:
-        return pd.DataFrame(columns=KEYS)
+        return pd.DataFrame(columns=columns)
     table = pd.DataFrame(parts).reindex(columns=list(frames)).reset_index()
     table.insert(0, "section", section)
-    return table.reindex(columns=KEYS + list(frames))
+    return table.reindex(columns=columns + list(frames))
 
 
-def _summary(sides: list[Side], pairs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _summary(sides: list[Side], pairs: dict[str, pd.DataFrame],
+             columns: list[str] = KEYS) -> pd.DataFrame:
     rows = []
     # plans of datasets with uptake data (UPTAKE.md) have it; other comparisons keep their shape
     expected = any("expected_unmet_need" in side.document for side in sides)
@@ -137,21 +172,21 @@ def _summary(sides: list[Side], pairs: dict[str, pd.DataFrame]) -> pd.DataFrame:
             row[side.name] = values[metric] if side.has_plan else None
         rows.append(row)
     status = {"section": "summary", "metric": "status", **{s.name: s.status for s in sides}}
-    return pd.DataFrame([status, *rows]).reindex(columns=KEYS + [s.name for s in sides])
+    return pd.DataFrame([status, *rows]).reindex(columns=columns + [s.name for s in sides])
 
 
 def _changes(frames: dict[str, pd.DataFrame], keys: list[str], value: str,
-             section: str) -> pd.DataFrame:
+             section: str, columns: list[str] = KEYS) -> pd.DataFrame:
     """Keys whose `value` differs between any two scenarios (missing rows count as 0)."""
     parts = {name: f.groupby(keys, sort=True)[value].sum() for name, f in frames.items()
              if not f.empty}
     if not parts:
-        return pd.DataFrame(columns=KEYS)
+        return pd.DataFrame(columns=columns)
     table = pd.DataFrame(parts).reindex(columns=list(frames)).fillna(0)
     table = table[table.nunique(axis=1) > 1].astype("int64").reset_index()
     table.insert(0, "section", section)
     table["metric"] = value
-    return table.reindex(columns=KEYS + list(frames))
+    return table.reindex(columns=columns + list(frames))
 
 
 @dataclass(frozen=True)
@@ -200,27 +235,31 @@ class Comparison:
 
 def compare(sides: list[Side]) -> Comparison:
     """Build every table of the comparison; the first side is the base."""
-    pairs = {s.name: _pairs(s) for s in sides}
+    year = _first_year(sides)
+    per = ["year"] if year is not None else []  # several years: every table per year
+    columns = YEAR_KEYS if year is not None else KEYS
+    pairs = {s.name: _pairs(s, year) for s in sides}
     metrics = ["posts", "foreign", "creation", "compensation", "reinforcement",
                "unmet_need", "shortfall"]
-    by_region = _long(pairs, "region", ["region"], metrics)
-    by_specialty = _long(pairs, "specialty", ["specialty"],
-                         ["posts", "foreign", "unmet_need", "shortfall"])
-    foreign = {s.name: pd.DataFrame(s.document.get("foreign") or [],
-                                    columns=["contingent", "delegation", "region", "specialty",
-                                             "doctors"]) for s in sides if s.has_plan}
+    by_region = _long(pairs, "region", [*per, "region"], metrics, columns)
+    by_specialty = _long(pairs, "specialty", [*per, "specialty"],
+                         ["posts", "foreign", "unmet_need", "shortfall"], columns)
+    foreign = {s.name: _with_year(pd.DataFrame(
+        s.document.get("foreign") or [],
+        columns=[*(["year"] if "horizon" in s.document else []), "contingent", "delegation",
+                 "region", "specialty", "doctors"]), year) for s in sides if s.has_plan}
     delegation_changes = pd.concat([
         _changes({n: p for n, p in pairs.items() if len(p)},
-                 ["region", "delegation", "specialty"], value, "delegation")
+                 [*per, "region", "delegation", "specialty"], value, "delegation", columns)
         for value in ("posts", "foreign")], ignore_index=True)
     if not delegation_changes.empty:
         delegation_changes = delegation_changes.sort_values(
-            ["delegation", "specialty", "metric"], kind="stable").reset_index(drop=True)
-    foreign_changes = _changes(foreign, ["contingent", "region", "delegation", "specialty"],
-                               "doctors", "foreign")
-    return Comparison(sides, _summary(sides, pairs), by_region, by_specialty,
-                      delegation_changes.reindex(columns=KEYS + [s.name for s in sides
-                                                                  if s.has_plan]),
+            [*per, "delegation", "specialty", "metric"], kind="stable").reset_index(drop=True)
+    foreign_changes = _changes(foreign, [*per, "contingent", "region", "delegation",
+                                         "specialty"], "doctors", "foreign", columns)
+    return Comparison(sides, _summary(sides, pairs, columns), by_region, by_specialty,
+                      delegation_changes.reindex(columns=columns + [s.name for s in sides
+                                                                     if s.has_plan]),
                       foreign_changes)
 
 

@@ -111,10 +111,12 @@ def pareto_command(scenario: Path, data_dir: Path | None, points: int, out_dir: 
     Each point minimises MODEL.md's objective with the worst-off delegation's per-capita
     unmet need bounded (epsilon-constraint); point 1 is the plain optimum.
     """
+    from optimiser.horizon.years import refuse_horizon
     from optimiser.pipeline import load_inputs
 
     console, _ = _consoles()
     inputs = load_inputs(data_dir, scenario)
+    refuse_horizon(inputs, "pareto", scenario)
     out = out_dir or Path("reports") / f"pareto-{inputs.scenario_name}"
     protected = _protected(data_dir)
     check_out(out, protected)

@@ -132,6 +132,9 @@ class PointSolver:
         """One sweep.csv row: the point, the status and the plan's headline figures."""
         start = time.perf_counter()
         inputs = inputs or self.inputs(point)
+        if inputs.horizon is not None:
+            return {**point, **horizon_row(inputs, sorted(self.dataset.regions.index)),
+                    "seconds": round(time.perf_counter() - start, 4)}
         model, result, how = self._solve(inputs)
         row: dict[str, Any] = {**point, "status": result.status.value, "objective": None,
                                "unmet_need": None, "unmet_before": None}
@@ -146,6 +149,27 @@ class PointSolver:
             row.update({f"posts_{r}": figures.posts_by_region.get(r, 0) for r in regions})
         row.update(model=how, seconds=round(time.perf_counter() - start, 4))
         return row
+
+
+def horizon_row(inputs: ModelInputs, regions: list[str]) -> dict[str, Any]:
+    """A several-year point (NEED.md): solved by optimiser/horizon (no model re-use); the
+    figures of the whole horizon: discounted objective, unmet need after the last year, posts
+    and foreign doctors over every year, posts by region over every year."""
+    from optimiser.horizon.run import run_horizon
+
+    run = run_horizon(inputs)
+    row: dict[str, Any] = {"status": run.result.status.value, "objective": None,
+                           "unmet_need": None, "unmet_before": None}
+    if run.plan is not None:
+        plan = run.plan
+        by_region = plan.allocations.groupby("region")["posts"].sum()
+        row.update(objective=plan.objective, unmet_need=plan.unmet_after,
+                   unmet_before=plan.unmet_before,
+                   posts_allocated=int(plan.allocations["posts"].sum()),
+                   foreign_deployed=int(plan.foreign["doctors"].sum()), gap=run.result.gap)
+        row.update({f"posts_{r}": int(by_region.get(r, 0)) for r in regions})
+    row["model"] = "horizon"
+    return row
 
 
 def check_points(spec: SweepSpec, solver: PointSolver | None = None) -> list[ModelInputs]:

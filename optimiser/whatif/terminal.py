@@ -40,6 +40,11 @@ def _path(values: list[Any]) -> str:  # noqa: ANN401
     return " → ".join(_num(v) for v in values)
 
 
+def _years(frame: pd.DataFrame) -> list[str]:
+    """["year"] when the comparison is per year (a side plans several years), else []."""
+    return ["year"] if "year" in frame.columns and frame["year"].notna().any() else []
+
+
 def print_comparison(c: Comparison, console: Console, max_rows: int = MAX_ROWS) -> None:
     """Summary, regions, specialties, changed delegations, foreign changes, override logs."""
     names = c.names
@@ -60,20 +65,23 @@ def print_comparison(c: Comparison, console: Console, max_rows: int = MAX_ROWS) 
         if frame.empty:
             continue
         table = Table(title=f"{title}: national posts, foreign doctors, weighted unmet need")
-        table.add_column(key)
+        keys = [*_years(frame), key]
+        for column in keys:
+            table.add_column(column)
         for metric in ("posts", "foreign", "unmet_need"):
             table.add_column(metric.replace("_", " "), justify="right")
-        wide = frame.set_index([key, "metric"])[names].apply(pd.to_numeric, errors="coerce")
+        wide = frame.set_index([*keys, "metric"])[names].apply(pd.to_numeric, errors="coerce")
         categories = key == "region"
         if categories:
             table.add_column("creation/compensation/reinforcement", justify="right")
-        for k in wide.index.get_level_values(0).unique():
-            cells = [_path(list(wide.loc[(k, m)])) for m in ("posts", "foreign", "unmet_need")]
+        for k in wide.index.droplevel("metric").unique():
+            k = k if isinstance(k, tuple) else (k,)
+            cells = [_path(list(wide.loc[(*k, m)])) for m in ("posts", "foreign", "unmet_need")]
             if categories:
                 cells.append(" → ".join(
-                    "/".join(_num(wide.loc[(k, m), n]) for m in
+                    "/".join(_num(wide.loc[(*k, m), n]) for m in
                              ("creation", "compensation", "reinforcement")) for n in names))
-            table.add_row(str(k), *cells)
+            table.add_row(*(str(v) for v in k), *cells)
         console.print(table)
 
     changes = c.delegation_changes
@@ -81,19 +89,19 @@ def print_comparison(c: Comparison, console: Console, max_rows: int = MAX_ROWS) 
     if changes.empty:
         console.print("No delegation's allocation changes.")
     else:
-        wide = changes.pivot_table(index=["delegation", "region", "specialty"],
-                                   columns="metric", values=shown, aggfunc="first")
+        keys = [*_years(changes), "delegation", "region", "specialty"]
+        wide = changes.pivot_table(index=keys, columns="metric", values=shown, aggfunc="first")
         table = Table(title=f"Delegations whose allocation changes ({len(wide)} pairs)")
-        for col in ("delegation", "region", "specialty", "posts", "foreign doctors"):
+        for col in (*keys, "posts", "foreign doctors"):
             table.add_column(col, justify="right" if col in ("posts", "foreign doctors")
                              else "left")
-        for (d, r, s), row in list(wide.iterrows())[:max_rows]:
+        for labels, row in list(wide.iterrows())[:max_rows]:
             cells = []
             for metric in ("posts", "foreign"):
                 values = [row.get((n, metric)) for n in shown]
                 cells.append("" if all(pd.isna(v) for v in values) else
                               _path([0 if pd.isna(v) else v for v in values]))
-            table.add_row(d, r, s, *cells)
+            table.add_row(*(str(v) for v in labels), *cells)
         console.print(table)
         if len(wide) > max_rows:
             console.print(f"... and {len(wide) - max_rows} more pairs in comparison.csv")
