@@ -94,6 +94,7 @@ def main() -> None:
               "report s", "raw HiGHS s", "overhead/raw", "command s", "peak MB")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
+    results: dict[str, dict] = {}
     for case in args.cases:
         if case in SWEEPS:
             print(_sweep_row(case, args.jobs), flush=True)
@@ -109,11 +110,38 @@ def main() -> None:
         r = json.loads(done.stdout)
         ours = sum(r[k] or 0 for k in ("build", "solve", "extract"))
         overhead = (ours - r["raw_highs"]) / r["raw_highs"] if r.get("raw_highs") else None
+        results[case] = {**r, "overhead": overhead}
         print("| " + " | ".join([
             case, r["method"], r["status"], _fmt(r["variables"]), _fmt(r["load"]),
             _fmt(r["build"]), _fmt(r["solve"]), _fmt(r["extract"]), _fmt(r["report"]),
             _fmt(r["raw_highs"]), _fmt(overhead), _fmt(r.get("cli")), _fmt(r["peak_mb"], 0),
         ]) + " |", flush=True)
+
+
+    _targets(results, args.jobs, args.cases == [*CASES, *SWEEPS])
+
+
+def _targets(results: dict[str, dict], jobs: int, everything: bool) -> None:
+    """Issue 17's targets, each a ratio measured in this run (benchmarks/targets.py), with
+    the two read from the cases above: communes modelling overhead and 1M-cell peak memory."""
+    from benchmarks import targets
+
+    print("\n## Targets (issue 17), measured in this run")
+    print("| target | ours / floor | ratio | target | |")
+    print("|---|---|---|---|---|")
+    ratios = targets.national(3)
+    if "communes" in results and results["communes"]["overhead"] is not None:
+        r = results["communes"]
+        ours = sum(r[k] or 0 for k in ("build", "solve", "extract")) - r["raw_highs"]
+        ratios.append(targets.Ratio("communes: modelling overhead vs raw HiGHS", ours,
+                                    r["raw_highs"], 0.25))
+    if "synthetic-1M" in results:
+        ratios.append(targets.Ratio("1M cells: peak memory, end to end",
+                                    results["synthetic-1M"]["peak_mb"], None, 2000, "MB"))
+    if everything:
+        ratios += targets.loading() + targets.writing() + targets.sweeps(jobs)
+    for ratio in ratios:
+        print(ratio.line(), flush=True)
 
 
 if __name__ == "__main__":
