@@ -121,7 +121,9 @@ def describe_group(inputs: ModelInputs, group: Group, relax: float | None = None
         sites = int(inputs.contingents.at[c, "max_sites"])
         text = f"sites[{c}]: contingent {c} serves at most {sites} delegations"
     elif kind == "budget":
-        text = f"budget: foreign doctors cost at most {fmt_number(inputs.budget or 0)}"
+        paid = "foreign doctors and incentive allowances" if inputs.incentives else \
+            "foreign doctors"  # allowances share the budget row (optimiser/incentives.py)
+        text = f"budget: {paid} cost at most {fmt_number(inputs.budget or 0)}"
     elif kind == "dependency":
         text = describe_dependency(inputs, group[1])
     elif kind == "reach":

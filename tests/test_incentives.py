@@ -191,6 +191,8 @@ def test_budget_too_small_when_posts_must_go_there(example, tmp_path):
     code, output, plan = solve(example, sc, tmp_path / "out")
     assert code != 0 and plan is None, output
     assert "budget" in output, output
+    # the budget row pays the allowances too, and the explanation says so
+    assert "foreign doctors and incentive allowances cost at most" in " ".join(output.split())
 
 
 def test_compare_shows_expected_unmet_need(example, tmp_path):

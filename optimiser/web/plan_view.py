@@ -189,6 +189,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("plan_rule_sites", re.compile(
         r"^sites\[(?P<c>[^\]]+)\]: contingent .* serves at most (?P<n>\d+) delegations")),
     ("plan_rule_budget", re.compile(r"^budget: foreign doctors cost at most (?P<n>.+)$")),
+    ("plan_rule_budget_paid", re.compile(
+        r"^budget: foreign doctors and incentive allowances cost at most (?P<n>.+)$")),
     ("plan_rule_scenario", re.compile(r"^scenario\[(?P<name>.*?)\]: (?P<what>.*)$", re.S)),
     ("plan_rule_fixed", re.compile(r"^the rules that cannot be relaxed")),
 )

@@ -90,6 +90,8 @@ WORDS: dict[str, dict[str, str]] = {
                           "intervient.",
         "plan_rule_sites": "Le contingent {c} intervient dans au plus {n} délégations.",
         "plan_rule_budget": "Les médecins étrangers coûtent au plus {n} MAD.",
+        "plan_rule_budget_paid": "Les médecins étrangers et les primes d'incitation coûtent "
+                                 "au plus {n} MAD.",
         "plan_rule_scenario": "La contrainte du scénario « {name} » ({what}).",
         "plan_rule_fixed": "Des règles qui ne peuvent pas être assouplies (éligibilité, "
                            "équipes) se contredisent.",
@@ -180,6 +182,7 @@ WORDS: dict[str, dict[str, str]] = {
         "plan_rule_team": "Contingent {c} sends at least {n} doctors wherever it serves.",
         "plan_rule_sites": "Contingent {c} serves at most {n} delegations.",
         "plan_rule_budget": "Foreign doctors cost at most {n} MAD.",
+        "plan_rule_budget_paid": "Foreign doctors and incentive allowances cost at most {n} MAD.",
         "plan_rule_scenario": "The scenario constraint “{name}” ({what}).",
         "plan_rule_fixed": "Rules that cannot be relaxed (eligibility, teams) contradict each "
                            "other.",
@@ -269,6 +272,7 @@ WORDS: dict[str, dict[str, str]] = {
         "plan_rule_team": "ترسل البعثة {c} على الأقل {n} أطباء حيثما تعمل.",
         "plan_rule_sites": "تعمل البعثة {c} في {n} مندوبيات على الأكثر.",
         "plan_rule_budget": "لا تتجاوز تكلفة الأطباء الأجانب {n} درهم.",
+        "plan_rule_budget_paid": "لا تتجاوز تكلفة الأطباء الأجانب ومنح التحفيز {n} درهم.",
         "plan_rule_scenario": "قيد السيناريو «{name}» ({what}).",
         "plan_rule_fixed": "قواعد لا يمكن تخفيفها (الأهلية، الفرق) تتعارض فيما بينها.",
         "plan_patch_constraint": "جعل {bound} للقيد «{name}» يساوي {value}.",
