@@ -3,19 +3,20 @@
 Each sheet has a bold frozen header, an autofilter, column widths fitted to the content and
 number formats per column kind. Text that a spreadsheet would read as a formula (a
 delegation named `=HYPERLINK(...)`) is stored as a string cell with Excel's quote prefix,
-so it shows as typed and never runs. openpyxl stamps the save time in docProps/core.xml and
-in every zip entry; both are replaced by the plan's own timestamp (or a constant with
---no-timestamp) so the same plan gives the same bytes.
+so it shows as typed and never runs. The XML is written by `xlsx` (openpyxl took most of a
+second cell by cell); the document properties and every zip entry are dated by the plan's
+own timestamp (or a constant with --no-timestamp), so the same plan gives the same bytes.
+Cells are rendered column by column and each distinct value once per column: most columns
+repeat a few values (0, 1, a region's name) over a thousand rows.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from optimiser.report import i18n, matrix, why
+from optimiser.report import i18n, matrix, why, xlsx
 from optimiser.report.base import TOTAL, ReportData, Table
 
 SHEETS = ("summary", "years", "regions_by_year", "matrix", "why", "allocations", "promotions",
@@ -29,19 +30,17 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = datetime(2000, 1, 1)  # stands for "no timestamp": any constant would do
 HEADER_FILL = "DCE6EE"
 TIME_ITEMS = frozenset({"generated_at"})
+Rendered = tuple[str, int]  # a cell's XML after its reference, and its shown width
 
 
 def workbook_bytes(data: ReportData, lang: str, timestamp: bool) -> bytes:
     """The .xlsx file content for `data`."""
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    styles = xlsx.Styles(HEADER_FILL)
+    sheets = []
     for key in SHEETS:
         name = i18n.SHEET_NAMES[key][lang]
         if key == "matrix":
-            _matrix_sheet(workbook, data.matrix, name, lang)
+            sheets.append(_matrix_sheet(data.matrix, name, lang, styles))
             continue
         table = data.tables.get(key)
         if table is None:
@@ -50,19 +49,13 @@ def workbook_bytes(data: ReportData, lang: str, timestamp: bool) -> bytes:
             table = why.sheet(table, lang)
         if not timestamp:
             table = table.without_time()
-        _sheet(workbook, table, name, lang)
+        sheets.append(_sheet(table, name, lang, styles))
     if i18n.DIRECTION[lang] == "rtl":
-        for sheet in workbook.worksheets:
-            sheet.sheet_view.rightToLeft = True
+        for sheet in sheets:
+            sheet.right_to_left = True
     moment = _moment(data.summary.get("generated_at")) if timestamp else FIXED_TIME
-    workbook.properties.creator = "optimiser"
-    workbook.properties.title = f"{i18n.text('title', lang)} · {data.summary['scenario']}"
-    workbook.properties.created = moment
-    workbook.properties.modified = moment
-    buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(workbook, archive).save()  # not workbook.save(): that stamps "modified" now
-    return _fixed_zip_dates(buffer.getvalue(), moment)
+    title = f"{i18n.text('title', lang)} · {data.summary['scenario']}"
+    return xlsx.workbook_bytes(sheets, styles, title, "optimiser", moment)
 
 
 def looks_like_formula(value: Any) -> bool:
@@ -70,50 +63,74 @@ def looks_like_formula(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
-def _sheet(workbook: Any, table: Table, name: str, lang: str) -> None:
-    """Write one table: header, typed and formatted cells, widths, freeze, autofilter."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(name)
+def _sheet(table: Table, name: str, lang: str, styles: xlsx.Styles) -> xlsx.Worksheet:
+    """One table: header, typed and formatted cells, widths, freeze, autofilter."""
     columns = list(table.frame.columns)
-    bold = Font(bold=True)
-    widths = []
-    for col, column in enumerate(columns, start=1):
-        label = i18n.column(column, lang, table.labels)
-        cell = sheet.cell(row=1, column=col, value=label)
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        widths.append(max(len(word) for word in label.split()) + 2)
+    letters = [xlsx.column_letter(col) for col in range(1, len(columns) + 1)]
+    labels = [i18n.column(column, lang, table.labels) for column in columns]
+    header = "".join(f'<c r="{letter}1"{xlsx.cell_tail(label, styles.header)}'
+                     for letter, label in zip(letters, labels, strict=True))
+    widths = [max(len(word) for word in label.split()) + 2 for label in labels]
     records = table.records()
-    for row, record in enumerate(records, start=2):
-        kinds = table.kinds_of_row(row - 2)
-        is_total = table.total_row and row == len(records) + 1
-        for col, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
-            kind = kinds[column]
-            stored, number_format = _typed(value, kind, lang)
-            if is_total and value == TOTAL:
-                stored = i18n.text("total", lang)
-            cell = sheet.cell(row=row, column=col)
-            cell.value = stored
-            if isinstance(stored, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                if looks_like_formula(stored):
-                    cell.quotePrefix = True  # Excel keeps it text even when edited
-            if number_format:
-                cell.number_format = number_format
-            if is_total:
-                cell.font = bold
-            shown = i18n.cell(value, kind, lang) if stored is not None else ""
-            widths[col - 1] = max(widths[col - 1], len(shown) + 2)
-    for col, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = min(max(width, 8), 60)
+    body = records[:-1] if table.total_row and records else records
+    cells = []
+    for col, column in enumerate(columns):
+        kinds = ([table.kinds_of_row(row)[column] for row in range(len(body))]
+                 if table.row_kinds is not None and column == "value" else None)
+        rendered = _column([record[col] for record in body], table.kinds[column], kinds,
+                           lambda value, kind: _table_cell(value, kind, lang, False, styles))
+        cells.append([f'<c r="{letters[col]}{row}"{tail}' if tail else ""
+                      for row, (tail, _) in enumerate(rendered, start=2)])
+        widths[col] = max([widths[col], *(width for _, width in rendered)])
+    rows = [header, *("".join(row) for row in zip(*cells, strict=True))] if cells else [header]
+    if len(body) < len(records):
+        rows.append(_total_row(table, records[-1], len(records) + 1, letters, widths, lang,
+                               styles))
     frozen_cols = 2 if len(columns) > 1 and columns[1] == "name_fr" else (
         1 if columns[0] in ("item", "name_fr") else 0)
-    sheet.freeze_panes = sheet.cell(row=2, column=frozen_cols + 1).coordinate
-    last = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A1:{last}{max(len(records) + 1, 2)}"
+    return xlsx.Worksheet(name, rows, len(columns), [min(max(w, 8), 60) for w in widths],
+                          (frozen_cols, 1), f"A1:{letters[-1]}{max(len(records) + 1, 2)}")
+
+
+def _column(values: list[Any], kind: str, kinds: list[str] | None,
+            render: Callable[[Any, str], Rendered]) -> list[Rendered]:
+    """Render a column's cells, each distinct (kind, type, value) once."""
+    cache: dict[tuple[str, type, Any], Rendered] = {}
+    out = []
+    for index, value in enumerate(values):
+        kind_here = kinds[index] if kinds is not None else kind
+        key = (kind_here, value.__class__, value)
+        try:
+            found = cache.get(key)
+        except TypeError:  # a list (a parameter's value): not hashable, rendered each time
+            found = render(value, kind_here)
+        if found is None:
+            found = cache[key] = render(value, kind_here)
+        out.append(found)
+    return out
+
+
+def _table_cell(value: Any, kind: str, lang: str, bold: bool, styles: xlsx.Styles,
+                total: bool = False) -> Rendered:
+    """A table cell: typed value, number format, quote prefix; width as the page shows it."""
+    stored, number_format = _typed(value, kind, lang)
+    if total and value == TOTAL:
+        stored = i18n.text("total", lang)
+    style = styles.index(number_format, bold, looks_like_formula(stored))
+    shown = i18n.cell(value, kind, lang) if stored is not None else ""
+    return xlsx.cell_tail(stored, style), len(shown) + 2
+
+
+def _total_row(table: Table, record: list[Any], row: int, letters: list[str],
+               widths: list[int], lang: str, styles: xlsx.Styles) -> str:
+    """The bold last row of a table that sums the others ("Total" translated)."""
+    kinds = table.kinds_of_row(row - 2)
+    cells = []
+    for col, (column, value) in enumerate(zip(table.frame.columns, record, strict=True)):
+        tail, width = _table_cell(value, kinds[column], lang, True, styles, total=True)
+        cells.append(f'<c r="{letters[col]}{row}"{tail}' if tail else "")
+        widths[col] = max(widths[col], width)
+    return "".join(cells)
 
 
 def _typed(value: Any, kind: str, lang: str) -> tuple[Any, str | None]:
@@ -133,39 +150,42 @@ def _typed(value: Any, kind: str, lang: str) -> tuple[Any, str | None]:
     return str(value), None
 
 
-def _matrix_sheet(workbook: Any, grid: matrix.Matrix, name: str, lang: str) -> None:
+def _matrix_sheet(grid: matrix.Matrix, name: str, lang: str,
+                  styles: xlsx.Styles) -> xlsx.Worksheet:
     """The delegation x specialty sheet: a row per delegation, a bold total per region
     (delegation rows are outlined under it, so Excel can fold them) and a national total."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(name)
     header, rows, roles = matrix.sheet_rows(grid, lang)
-    bold = Font(bold=True)
-    for col, label in enumerate(header, start=1):
-        cell = sheet.cell(row=1, column=col, value=label)
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    letters = [xlsx.column_letter(col) for col in range(1, len(header) + 1)]
+    lines = ["".join(f'<c r="{letter}1"{xlsx.cell_tail(label, styles.header)}'
+                     for letter, label in zip(letters, header, strict=True))]
     widths = [max(len(str(label)) // 2, 6) + 2 for label in header]
-    for index, (values, role) in enumerate(zip(rows, roles, strict=True), start=2):
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=index, column=col, value=value)
+    cache: dict[tuple[type, Any, bool], str] = {}
+    outline = {}
+    for number, (values, role) in enumerate(zip(rows, roles, strict=True), start=2):
+        bold = role != "row"
+        cells = []
+        for col, value in enumerate(values):
+            key = (value.__class__, value, bold)
+            tail = cache.get(key)
+            if tail is None:
+                tail = cache[key] = _matrix_cell(value, bold, styles)
+            if tail:
+                cells.append(f'<c r="{letters[col]}{number}"{tail}')
             if isinstance(value, str):
-                cell.data_type = "s"
-                if looks_like_formula(value):
-                    cell.quotePrefix = True
-                widths[col - 1] = max(widths[col - 1], len(value) + 2)
-            elif isinstance(value, int):
-                cell.number_format = NUMBER_FORMATS["int"]
-            if role != "row":
-                cell.font = bold
-        if role == "row":
-            sheet.row_dimensions[index].outlineLevel = 1
-    for col, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = min(width, 40)
-    sheet.freeze_panes = "E2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+                widths[col] = max(widths[col], len(value) + 2)
+        lines.append("".join(cells))
+        if not bold:
+            outline[number] = 1
+    return xlsx.Worksheet(name, lines, len(header), [min(width, 40) for width in widths],
+                          (4, 1), f"A1:{letters[-1]}{len(rows) + 1}", outline)
+
+
+def _matrix_cell(value: Any, bold: bool, styles: xlsx.Styles) -> str:  # noqa: ANN401
+    """A matrix cell: text (quote-prefixed when it looks like a formula) or a count."""
+    if isinstance(value, str):
+        return xlsx.cell_tail(value, styles.index(None, bold, looks_like_formula(value)))
+    number_format = NUMBER_FORMATS["int"] if isinstance(value, int) else None
+    return xlsx.cell_tail(value, styles.index(number_format, bold))
 
 
 def _moment(stamp: Any) -> datetime:  # noqa: ANN401
@@ -186,18 +206,3 @@ def plan_moment(stamp: Any) -> datetime | None:  # noqa: ANN401
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0)
-
-
-def _fixed_zip_dates(content: bytes, moment: datetime) -> bytes:
-    """Rewrite the archive with every entry dated `moment` (zipfile stamps the wall clock)."""
-    date_time = (moment.year, moment.month, moment.day, moment.hour, moment.minute,
-                 moment.second)
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
