@@ -49,8 +49,8 @@ POSTS_SOURCE = ("estimate (docs/backtest.py): 2025 round = the {total} specialis
                 "specialties in proportion to the 2024 posts of data/morocco-2024/posts.csv, "
                 "largest-remainder rounding")
 STAFF_SOURCE = ("estimate (docs/backtest.py): current = staff after the model's 2024 baseline "
-                "plan's national posts (its foreign doctors serve one year: the contingents are offered "
-                "again in 2025); departures = the 2024 expected departures of "
+                "plan's national posts (its foreign doctors serve one year: the contingents "
+                "are offered again in 2025); departures = the 2024 expected departures of "
                 "data/morocco-2024/workforce.csv")
 
 

@@ -23,19 +23,56 @@ from optimiser.cli_support import (
     EXIT_INPUT,
     EXIT_OK,
     EXIT_OTHER,
+    LazyCommand,
+    LazyGroup,
+    db_option,
     errors_file_option,
     report_input_error,
     run_with_signals,
 )
 from optimiser.errors import InputError
-from optimiser.registry.commands import db_option
 
 if TYPE_CHECKING:
     from optimiser.inputs import ModelInputs
     from optimiser.registry.recorder import Recording
 
 
-@click.group()
+PLUGINS = {
+    "report": LazyCommand("optimiser.report.command", "report_command",
+                          "Write report.html, plan.xlsx and summary.md into PLAN_DIR from its "
+                          "plan.json."),
+    "compare": LazyCommand("optimiser.whatif.commands", "compare_command",
+                           "Compare scenarios (YAML, solved now) or plan folders side by side; "
+                           "the first is the base."),
+    "sweep": LazyCommand("optimiser.whatif.commands", "sweep_command",
+                         "Solve a scenario over a grid of one or two varied parameters; write "
+                         "sweep.csv and a plot."),
+    "pareto": LazyCommand("optimiser.whatif.pareto_output", "pareto_command",
+                          "The exact trade-off between total unmet need and the worst-off "
+                          "delegation (NEED.md)."),
+    "explain": LazyCommand("optimiser.whatif.commands", "explain_command",
+                           "Why a scenario is infeasible and the least change that fixes it "
+                           "(exit 3), or what each of its constraints costs (exit 0)."),
+    "runs": LazyCommand("optimiser.registry.commands", "runs_group",
+                        "The plan registry: every `optimiser solve` on record."),
+    "serve": LazyCommand("optimiser.web.command", "serve_command",
+                         "Serve the planners' pages and the JSON API (plans recorded in the "
+                         "registry)."),
+    "serve-user": LazyCommand("optimiser.web.command", "serve_user_command",
+                              "Add user NAME to AUTH_FILE (or change their password), keeping "
+                              "every other line."),
+    "simulate": LazyCommand("optimiser.simulate_command", "simulate_command",
+                            "Simulate which posts of a solved plan are taken up: the spread of "
+                            "the weighted unmet need and the posts most likely to stay empty."),
+    "assign": LazyCommand("optimiser.assign.command", "assign_command",
+                          "Assign graduates to the posts of a solved plan; write assignments.csv "
+                          "and assignment.json (and the generated preferences.csv)."),
+}
+"""Commands of later pipeline stages, registered here so `cli` stays the only entry, and
+imported only when used (`optimiser solve` does not load the report, Pareto or web modules)."""
+
+
+@click.group(cls=LazyGroup, lazy=PLUGINS)
 @click.version_option(package_name="optimiser")
 def main() -> None:
     """Allocate specialist posts and foreign doctor contingents to health delegations."""
@@ -284,23 +321,6 @@ def _report_writer(no_timestamp: bool) -> Callable[[Path], object]:
     return lambda folder: write_reports(folder, lang="fr", timestamp=not no_timestamp)
 
 
-def _register_plugins() -> None:
-    """Commands of later pipeline stages, registered here so `cli` stays the only entry."""
-    from optimiser.assign.command import assign_command
-    from optimiser.registry.commands import runs_group
-    from optimiser.report.command import report_command
-    from optimiser.simulate_command import simulate_command
-    from optimiser.web.command import serve_command, serve_user_command
-    from optimiser.whatif.commands import compare_command, explain_command, sweep_command
-    from optimiser.whatif.pareto_output import pareto_command
-
-    for command in (report_command, compare_command, sweep_command, pareto_command,
-                    explain_command,
-                    runs_group, serve_command, serve_user_command, simulate_command,
-                    assign_command):
-        main.add_command(command)
-
-
 @main.group()
 def data() -> None:
     """Dataset tools."""
@@ -355,9 +375,6 @@ def _build_dataset(build: Callable[[], None], out_dir: Path) -> None:
         click.echo(exc.render(), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"dataset written to {out_dir}")
-
-
-_register_plugins()
 
 
 def run() -> None:

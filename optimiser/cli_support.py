@@ -1,4 +1,5 @@
-"""What every command shares: exit codes, printing input errors, signals.
+"""What every command shares: exit codes, printing input errors, signals, the registry's --db
+option and the lazily imported command group.
 
 Ctrl-C (SIGINT) and `kill` (SIGTERM) both raise `Interrupted`, a BaseException that no
 `except Exception` swallows: the atomic writers remove their temp folders on the way out, the
@@ -12,7 +13,9 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from importlib import import_module
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -23,6 +26,63 @@ from optimiser.errors import InputError, InputIssue
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 ERRORS_HEADER = "# optimiser input errors"
+REPORT_LANGUAGES = ("fr", "en", "ar")
+"""optimiser.report.i18n.LANGUAGES, for options that must not import the report package (and
+pandas) to declare their choices; tests/test_cli_lazy.py checks that they are the same."""
+DB_HELP = ("Plan registry database: sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST/DB "
+           "(default: $OPTIMISER_DATABASE_URL, else registry.sqlite3 in the user's data folder).")
+
+
+def db_option(command: Callable) -> Callable:
+    """`--db URL`, on `solve` and on every `runs` command (here, so that `solve` does not import
+    the registry commands)."""
+    return click.option("--db", "db_url", metavar="URL", default=None, help=DB_HELP)(command)
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A subcommand imported only when it is run or asked for its own help.
+
+    `summary` is the first paragraph of its help, from which `optimiser --help` lists it
+    without importing it; tests/test_cli_lazy.py checks that the listing is the real commands'.
+    """
+
+    module: str
+    attribute: str
+    summary: str
+
+    def load(self) -> click.Command:
+        """The click command itself (imports its module)."""
+        return getattr(import_module(self.module), self.attribute)
+
+
+class LazyGroup(click.Group):
+    """A click group whose `lazy` subcommands are imported on first use, so `optimiser solve`
+    does not pay for pandas-heavy modules of other commands, nor `optimiser --help` for any."""
+
+    def __init__(self, *args: Any, lazy: dict[str, LazyCommand] | None = None,
+                 **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, LazyCommand] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, imported or not, sorted as click lists them."""
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, imported now if it is lazy and was not yet."""
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            self.add_command(self.lazy[cmd_name].load(), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, commands not yet imported shown by their summary (click's own
+        layout: a plain group holding stand-ins formats it)."""
+        stand_ins: dict[str, click.Command] = {
+            name: click.Command(name, help=entry.summary)
+            for name, entry in self.lazy.items() if name not in self.commands}
+        click.Group(self.name, commands={**stand_ins, **self.commands}).format_commands(
+            ctx, formatter)
 
 
 class Interrupted(BaseException):  # noqa: N818 - named like KeyboardInterrupt, its sibling

@@ -17,20 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from optimiser.cli_support import EXIT_INPUT, EXIT_OTHER
+from optimiser.cli_support import DB_HELP, EXIT_INPUT, EXIT_OTHER, REPORT_LANGUAGES, db_option
 from optimiser.errors import InputError
-from optimiser.report.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from optimiser.registry.store import Registry
 
-DB_HELP = ("Plan registry database: sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST/DB "
-           "(default: $OPTIMISER_DATABASE_URL, else registry.sqlite3 in the user's data folder).")
-
-
-def db_option(command: Callable) -> Callable:
-    """`--db URL`, on `solve` and on every `runs` command."""
-    return click.option("--db", "db_url", metavar="URL", default=None, help=DB_HELP)(command)
+# db_option and DB_HELP live in optimiser.cli_support (solve uses them without importing this
+# module); re-exported for the commands that take them from the registry (web/command.py).
+__all__ = ["DB_HELP", "db_option", "runs_group"]
 
 
 def _exits(command: Callable[..., None]) -> Callable[..., None]:
@@ -152,7 +147,7 @@ def adopt_command(run_id: str, note: str, db_url: str | None) -> None:
 @click.argument("run_id")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Plan folder to write (new, empty, or a folder optimiser wrote).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="fr", show_default=True,
               help="Language of the report.")
 @db_option
 @_exits

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from optimiser.cli_support import exit_statuses
-from optimiser.folders import check_out, write_folder
 from optimiser.whatif.commands import DATA_OPTION, _consoles, _protected
-from optimiser.whatif.pareto import ParetoPoint, ScenarioInfeasible, pareto_points
+
+if TYPE_CHECKING:  # pandas and the equity model load when the command runs, not with the CLI
+    import pandas as pd
+
+    from optimiser.whatif.pareto import ParetoPoint
 
 EXIT_INFEASIBLE = 3
 """As `optimiser solve`: the scenario has no plan."""
@@ -28,6 +31,8 @@ COLUMNS = ["point", "total_unmet_need", "max_per_capita_unmet_need", "worst_dele
 
 def pareto_table(points: list[ParetoPoint]) -> pd.DataFrame:
     """pareto.csv: one row per point, from the plain optimum (point 1) to the most equal."""
+    import pandas as pd
+
     return pd.DataFrame([{
         "point": i, "total_unmet_need": p.total_unmet_need,
         "max_per_capita_unmet_need": p.max_per_capita_unmet_need,
@@ -66,6 +71,7 @@ def write_pareto(out: Path, points: list[ParetoPoint], title: str, plot_format: 
                  timestamp: bool = True, report: bool = True,
                  protected: tuple[Path, ...] = ()) -> Path:
     """pareto.csv, pareto.<png|svg> and point-NN/ plan folders, written atomically."""
+    from optimiser.folders import write_folder
     from optimiser.output import plan_document, write_plan_folder
 
     table = pareto_table(points)
@@ -111,8 +117,10 @@ def pareto_command(scenario: Path, data_dir: Path | None, points: int, out_dir: 
     Each point minimises MODEL.md's objective with the worst-off delegation's per-capita
     unmet need bounded (epsilon-constraint); point 1 is the plain optimum.
     """
+    from optimiser.folders import check_out
     from optimiser.horizon.years import refuse_horizon
     from optimiser.pipeline import load_inputs
+    from optimiser.whatif.pareto import ScenarioInfeasible, pareto_points
 
     console, _ = _consoles()
     inputs = load_inputs(data_dir, scenario)

@@ -52,6 +52,7 @@ import pandas as pd
 
 from optimiser.highs_direct import quiet_highs
 from optimiser.inputs import ModelInputs
+from optimiser.model import AllocationModel
 from optimiser.model.constraints import selection_pairs
 from optimiser.pipeline import Run
 from optimiser.results import plan_objective
@@ -199,38 +200,68 @@ def _closest(engine: Engine, base: _Base, values: np.ndarray, objective: float,
     h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.zeros(n_col))
     h.changeObjectiveOffset(0.0)
 
-    groups: list[tuple[np.ndarray, float, bool]] = []  # (columns, base value, may change)
-    if len(model.x):
-        cols, pair = hm.col(model.x["var"]), model.x["pair"].to_numpy()
-        moved = np.bincount(pair, weights=values[cols], minlength=len(base.posts))
-        order = np.argsort(pair, kind="stable")
-        for q, idx in zip(*np.unique(pair[order], return_index=True), strict=True):
-            end = np.searchsorted(pair[order], q, side="right")
-            groups.append((cols[order[idx:end]], float(base.posts[q]),
-                           bool(round(moved[q]) != base.posts[q])))
-    if len(model.y):
-        keys = pd.MultiIndex.from_frame(model.y[["contingent", "delegation", "specialty"]])
-        before = base.doctors.reindex(keys).fillna(0).to_numpy(float)
-        cols = hm.col(model.y["var"])
-        for col, b in zip(cols, before, strict=True):
-            groups.append((np.array([col]), float(b), bool(round(values[col]) != b)))
-    k = len(groups)
-    upper = np.array([INF if free else 0.0 for _, _, free in groups for _ in range(2)])
+    members, lengths, before, free = _distance_groups(model, hm, base, values)
+    k = len(lengths)
+    upper = np.repeat(np.where(free, INF, 0.0), 2)
     h.addCols(2 * k, np.ones(2 * k), np.zeros(2 * k), upper, 0, np.zeros(2 * k, np.int32),
               np.zeros(0, np.int32), np.zeros(0))
-    lower = np.array([b for _, b, _ in groups])
-    starts, index, value = [], [], []
-    for i, (cols, _, _) in enumerate(groups):
-        starts.append(len(index))
-        index += [*cols.tolist(), n_col + 2 * i, n_col + 2 * i + 1]
-        value += [1.0] * len(cols) + [-1.0, 1.0]
-    h.addRows(k, lower, lower, len(index), np.array(starts, np.int32),
-              np.array(index, np.int32), np.array(value, float))
+    starts, index, value = _distance_rows(members, lengths, n_col)
+    h.addRows(k, before, before, len(index), starts, index, value)
     closest = HighsModel(h, {}, {}, True)
     out = run_highs(closest, seconds, 0.0, None, None, {**engine.options, "presolve": "on"})
     if out.status is not SolveStatus.OPTIMAL:
         return None
     return out.col_value[:n_col]
+
+
+def _distance_groups(model: AllocationModel, hm: HighsModel, base: _Base, values: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The quantities `_closest` measures, as groups of columns: national posts per pair (its
+    x columns, pairs in increasing order) then each foreign-doctor column. Returns the member
+    columns group after group, each group's length, its base-plan value and whether the
+    re-solve changed it (only those may move)."""
+    members, lengths, before, free = [], [], [], []
+    if len(model.x):
+        cols, pair = hm.col(model.x["var"]), model.x["pair"].to_numpy()
+        moved = np.bincount(pair, weights=values[cols], minlength=len(base.posts))
+        order = np.argsort(pair, kind="stable")
+        pairs, counts = np.unique(pair[order], return_counts=True)
+        b = base.posts[pairs].astype(float)
+        members.append(cols[order])
+        lengths.append(counts)
+        before.append(b)
+        free.append(np.round(moved[pairs]) != b)
+    if len(model.y):
+        keys = pd.MultiIndex.from_frame(model.y[["contingent", "delegation", "specialty"]])
+        b = base.doctors.reindex(keys).fillna(0).to_numpy(float)
+        cols = hm.col(model.y["var"])
+        members.append(cols)
+        lengths.append(np.ones(len(cols), np.int64))
+        before.append(b)
+        free.append(np.round(values[cols]) != b)
+
+    def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+    return (joined(members, np.int32), joined(lengths, np.int64), joined(before, float),
+            joined(free, bool))
+
+
+def _distance_rows(members: np.ndarray, lengths: np.ndarray, first: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise entries of sum(group) - minus_i + plus_i = base value, one row per group; the
+    slack pair of group i is columns first + 2i, first + 2i + 1. Built with array arithmetic:
+    group i's members sit at their own position shifted by the 2i slacks before them."""
+    k = len(lengths)
+    shift = 2 * np.arange(k)
+    ends = np.cumsum(lengths) + shift  # where each group's slack pair starts
+    index = np.empty(len(members) + 2 * k, np.int32)
+    value = np.empty(len(index), float)
+    at = np.arange(len(members)) + np.repeat(shift, lengths)
+    index[at], value[at] = members, 1.0
+    index[ends], value[ends] = first + shift, -1.0
+    index[ends + 1], value[ends + 1] = first + shift + 1, 1.0
+    return (ends - lengths).astype(np.int32), index, value
 
 
 def _result(inputs: ModelInputs, base: _Base, s: str, posts: np.ndarray, foreign: np.ndarray
