@@ -84,6 +84,29 @@ def test_form_yaml_is_a_valid_scenario(tmp_path):
     assert scenario.parameters.budget == 1_200_000 and scenario.parameters.allocate_all is False
 
 
+def test_horizon_fields_make_the_nested_mapping_and_back(tmp_path):
+    """parameters.horizon (several years) has four fields in the form; the YAML holds the
+    scenario's nested mapping, which loads back into the same fields."""
+    form = EditorForm(name="years")
+    form.parameters = {"horizon_start": "2024", "horizon_end": "2030",
+                       "horizon_discount": "0.9", "horizon_mode": "rolling", "mip_gap": "0.01"}
+    doc, problems = to_document(form)
+    assert problems == {}
+    assert doc["parameters"] == {"mip_gap": 0.01, "horizon": {
+        "start": 2024, "end": 2030, "discount": 0.9, "mode": "rolling"}}
+    path = tmp_path / "scenario.yaml"
+    path.write_text(dump(doc), encoding="utf-8")
+    horizon = read_scenario(path).scenario.parameters.horizon
+    assert (horizon.start, horizon.end, horizon.discount, horizon.mode) == (
+        2024, 2030, 0.9, "rolling")
+    back, left = from_document(doc)
+    assert left == {} and back.parameters == form.parameters
+    # a horizon the fields cannot hold (an unknown key) is kept whole as extra YAML
+    odd = {"name": "odd", "parameters": {"horizon": {"start": 2024, "end": 2025, "x": 1}}}
+    back, left = from_document(odd)
+    assert left == {"parameters": odd["parameters"]} and back.parameters == {}
+
+
 def test_empty_rows_are_ignored_and_defaults_left_out():
     form = EditorForm(name="x")
     form.constraints = [{"name": "", "region": [], "counts": "posts", "min": ""}]
@@ -197,6 +220,11 @@ def test_page_offers_the_datasets_codes_and_defaults(client, example_id):
     assert '<option value="CN">CN — Mission médicale chinoise</option>' in page.text
     assert 'placeholder="60"' in page.text and 'placeholder="4"' in page.text
     assert page.text.count('name="c-') == 3 * 9  # three empty constraint rows
+    # every parameter has its label (several years: four fields, the mode a choice)
+    for name in ("min_reach", "equity_weight", "horizon_start", "horizon_mode"):
+        assert f'<label for="p-{name}"></label>' not in page.text, name
+    assert "Several years: first year" in page.text
+    assert '<select id="p-horizon_mode" name="p-horizon_mode">' in page.text
     assert "<script>" not in page.text.replace('<script src="/static/', "")
     arabic = client.get(f"/runs/new?dataset={example_id}&lang=ar")
     assert 'dir="rtl"' in arabic.text and "القيود" in arabic.text and "تطوان" in arabic.text

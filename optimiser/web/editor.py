@@ -21,10 +21,15 @@ from optimiser.errors import InputError
 from optimiser.scenario import Parameters
 from optimiser.yamlread import fail, load_yaml, node_lines
 
-PARAMETERS: dict[str, Any] = Parameters().model_dump()
-"""Each parameter and its default (shown next to its field)."""
+HORIZON = ("start", "end", "discount", "mode")
+"""The fields of parameters.horizon (NEED.md several years), shown as `horizon_<field>`."""
+PARAMETERS: dict[str, Any] = {
+    **{k: v for k, v in Parameters().model_dump().items() if k != "horizon"},
+    "horizon_start": None, "horizon_end": None, "horizon_discount": 1.0,
+    "horizon_mode": "joint"}
+"""Each parameter and its default (shown next to its field); the horizon's fields flat."""
 CHOICES = {"allocate_all": ("true", "false"), "solver": ("highs", "cbc"),
-           "uptake": ("certain", "expected")}
+           "uptake": ("certain", "expected"), "horizon_mode": ("joint", "rolling")}
 OVERRIDES: dict[str, tuple[str, ...]] = {
     "norm_multiplier": ("specialty", "factor"),
     "posts": ("promotion", "specialty", "posts"),
@@ -127,7 +132,8 @@ def _number(text: str) -> int | float | str:
 def _value(name: str, text: str) -> Any:  # noqa: ANN401 - a YAML scalar
     if name == "allocate_all" and text in ("true", "false"):
         return text == "true"
-    return text if name in TEXT_FIELDS or name in ("solver", "uptake") else _number(text)
+    return text if name in TEXT_FIELDS or name in ("solver", "uptake", "horizon_mode") \
+        else _number(text)
 
 
 def to_document(form: EditorForm) -> tuple[dict, dict[str, list[str]]]:
@@ -142,6 +148,9 @@ def to_document(form: EditorForm) -> tuple[dict, dict[str, list[str]]]:
     if form.description:
         doc["description"] = form.description
     params = {p: _value(p, form.parameters[p]) for p in PARAMETERS if form.parameters.get(p)}
+    horizon = {f: params.pop(f"horizon_{f}") for f in HORIZON if f"horizon_{f}" in params}
+    if horizon:
+        params["horizon"] = horizon  # the scenario's nested mapping (SCENARIO.md)
     if params:
         doc["parameters"] = params
     overrides: dict[str, Any] = {}
@@ -240,6 +249,8 @@ def from_document(doc: dict) -> tuple[EditorForm, dict]:
             setattr(form, key, as_text(value))
         elif key == "parameters" and isinstance(value, dict):
             for name, given in value.items():
+                if name == "horizon" and _horizon_fields(given, form):
+                    continue
                 if name in PARAMETERS and (_scalar(given) or isinstance(given, bool)) and (
                         name not in CHOICES or as_text(given) in CHOICES[name]):
                     form.parameters[name] = as_text(given)
@@ -258,6 +269,19 @@ def from_document(doc: dict) -> tuple[EditorForm, dict]:
         else:
             left[key] = value
     return form, left
+
+
+def _horizon_fields(given: object, form: EditorForm) -> bool:
+    """Fill the horizon's fields from a parameters.horizon mapping; False (kept as extra YAML)
+    when the form cannot hold it all."""
+    if not isinstance(given, dict) or not given or not set(given) <= set(HORIZON) or not all(
+            _scalar(v) for v in given.values()):
+        return False
+    if "mode" in given and as_text(given["mode"]) not in CHOICES["horizon_mode"]:
+        return False
+    for name, value in given.items():
+        form.parameters[f"horizon_{name}"] = as_text(value)
+    return True
 
 
 def _override_rows(section: str, given: object, form: EditorForm) -> Any:  # noqa: ANN401
