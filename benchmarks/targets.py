@@ -87,6 +87,7 @@ def loading(sizes: tuple[int, ...] = (1_000_000, 2_000_000)) -> list[Ratio]:
 def writing(delegations: int = 12_500, specialties: int = 40) -> list[Ratio]:
     """Writing the plan folder (plan.json and the CSVs) of the synthetic 1M-cell plan against
     DataFrame.to_csv of the same three tables."""
+    from benchmarks.load import best_of
     from benchmarks.synthetic import write_synthetic
     from optimiser.output import plan_document, write_plan_folder
     from optimiser.pipeline import load_inputs, run_scenario
@@ -107,16 +108,7 @@ def writing(delegations: int = 12_500, specialties: int = 40) -> list[Ratio]:
 
         rows = len(plan.delegations)
         return [Ratio(f"write the plan folder ({rows:,} delegation rows) vs to_csv",
-                      _best(ours), _best(floor), 2.0)]
-
-
-def _best(task: Callable[[], None], runs: int = 2) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        task()
-        times.append(time.perf_counter() - start)
-    return min(times)
+                      best_of(2, ours), best_of(2, floor), 2.0)]
 
 
 SWEEPS = {

@@ -73,16 +73,6 @@ def _big_m(m: AllocationModel, inputs: ModelInputs) -> np.ndarray:
     return np.where(np.isfinite(most), most, loose)
 
 
-def _new_doctors(m: AllocationModel) -> dict[int, list[pulp.LpVariable]]:
-    """Columns of new doctors (x and y) per pair position, for both formulations."""
-    out: dict[int, list[pulp.LpVariable]] = {}
-    for table in (m.x, m.y):
-        if len(table):
-            for pos, var in zip(table["pair"].to_numpy().tolist(), table["var"], strict=True):
-                out.setdefault(int(pos), []).append(var)
-    return out
-
-
 def add_dependency_rows(m: AllocationModel, inputs: ModelInputs,
                         carried: dict[int, list[tuple[pulp.LpVariable, float]]] | None = None
                         ) -> None:
@@ -90,7 +80,9 @@ def add_dependency_rows(m: AllocationModel, inputs: ModelInputs,
 
     `carried` adds, per pair position, the doctors earlier years' posts left in place (several
     years, optimiser/horizon/model.py): they are staff of the required specialty too."""
-    from optimiser.model.lp import linear  # here: optimiser.model imports this module
+    # here: optimiser.model imports this module
+    from optimiser.model.lp import linear
+    from optimiser.model.variables import new_doctor_columns
 
     table = rules(inputs)
     if table.empty:
@@ -98,7 +90,7 @@ def add_dependency_rows(m: AllocationModel, inputs: ModelInputs,
     pairs = inputs.pairs
     position = pd.Series(np.arange(len(pairs)), index=pairs.index)
     base = pairs["base"].to_numpy(float)
-    columns = _new_doctors(m)
+    columns = new_doctor_columns(m)
     big_m = _big_m(m, inputs)
     flags: dict[int, pulp.LpVariable] = {}
     delegations = pairs.index.get_level_values("delegation").unique()

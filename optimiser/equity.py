@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.fastpath import need_at
 from optimiser.inputs import ModelInputs
 from optimiser.model.lp import linear
 
@@ -24,16 +25,6 @@ if TYPE_CHECKING:  # the model package imports this module (model/build.py)
 
 PER = 100000.0
 """g is per 100,000 inhabitants, like the norms."""
-
-
-def need_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """w*imp*(u + A*a) of the given pair positions with k new doctors (no tie-breaks)."""
-    p = inputs.pairs
-    staff = p["base"].to_numpy(float)[pair] + k
-    target, presence = p["target"].to_numpy()[pair], p["presence"].to_numpy()[pair]
-    unmet = (np.maximum(0.0, target - staff)
-             + inputs.absence_penalty * np.maximum(0.0, presence - staff))
-    return p["coef"].to_numpy()[pair] * unmet
 
 
 def _scale(inputs: ModelInputs) -> np.ndarray:

@@ -50,15 +50,24 @@ def fast_path_blocker(inputs: ModelInputs) -> str | None:
     return None
 
 
-def cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """f_d(k) for the given pair positions and new-post counts."""
+def need_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """w*imp*(u + A*a) of the given pair positions with k new doctors (no tie-breaks: the
+    unmet need that equity's per-capita figure reads, optimiser/equity.py)."""
     p = inputs.pairs
     staff = p["base"].to_numpy(float)[pair] + k
     target, presence = p["target"].to_numpy()[pair], p["presence"].to_numpy()[pair]
     unmet = (np.maximum(0.0, target - staff)
              + inputs.absence_penalty * np.maximum(0.0, presence - staff))
-    return (p["coef"].to_numpy()[pair] * unmet
-            + inputs.eps_over * np.maximum(0.0, staff - target))
+    return p["coef"].to_numpy()[pair] * unmet
+
+
+def cost_at(inputs: ModelInputs, pair: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """f_d(k) for the given pair positions and new-post counts: the unmet need plus the
+    overstaffing tie-break."""
+    p = inputs.pairs
+    staff = p["base"].to_numpy(float)[pair] + k
+    over = np.maximum(0.0, staff - p["target"].to_numpy()[pair])
+    return need_at(inputs, pair, k) + inputs.eps_over * over
 
 
 def cost_segments(inputs: ModelInputs, limit: np.ndarray,

@@ -162,6 +162,16 @@ def _in_process(rows: DrawRows, blocks: list[int], add: Callable[[BlockSums], No
         add(draw_block(rows, block))
 
 
+def _weights_and_gaps(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: w*imp, and the gaps to the target and to the presence threshold before any
+    national post arrives (staff before plus foreign doctors, who always come)."""
+    r = inputs.rows
+    coef = (r["priority_weight"] * r["specialty_weight"]).to_numpy(float)
+    s0 = (r["staff_before"] + r["foreign"]).to_numpy(float)
+    return (coef, r["target"].to_numpy(float) - s0,
+            r["presence_threshold"].to_numpy(float) - s0)
+
+
 def simulate(inputs: SimulationInputs, draws: int, seed: int,
              chunk_draws: int | None = None, run_blocks: BlockRunner | None = None
              ) -> Simulation:
@@ -169,13 +179,9 @@ def simulate(inputs: SimulationInputs, draws: int, seed: int,
     `run_blocks` only says where the blocks run (optimiser.distributed: on a Dask cluster): the
     result is the same for any of them (see the module docstring)."""
     check_draws(draws)
-    r = inputs.rows
-    posts = r["posts"].to_numpy(np.int64)
+    posts = inputs.rows["posts"].to_numpy(np.int64)
     p = inputs.p_accept
-    coef = (r["priority_weight"] * r["specialty_weight"]).to_numpy(float)
-    s0 = (r["staff_before"] + r["foreign"]).to_numpy(float)
-    short = r["target"].to_numpy(float) - s0
-    absent = r["presence_threshold"].to_numpy(float) - s0
+    coef, short, absent = _weights_and_gaps(inputs)
     penalty = inputs.absence_penalty
     random = (posts > 0) & (p < 1)
     fixed_cost = _row_costs(posts.astype(float), short, absent, coef, penalty)
@@ -248,13 +254,9 @@ def exact_expectation(inputs: SimulationInputs) -> float:
 
     Only k below the gap contributes, so the binomial terms k = 0 .. min(posts, ceil(gap)-1)
     are enumerated (in log space: (1 - p)^posts underflows for large posts)."""
-    r = inputs.rows
-    n = r["posts"].to_numpy(np.int64)
+    n = inputs.rows["posts"].to_numpy(np.int64)
     p = inputs.p_accept
-    coef = (r["priority_weight"] * r["specialty_weight"]).to_numpy(float)
-    s0 = (r["staff_before"] + r["foreign"]).to_numpy(float)
-    short = r["target"].to_numpy(float) - s0
-    absent = r["presence_threshold"].to_numpy(float) - s0
+    coef, short, absent = _weights_and_gaps(inputs)
     sure = np.where(p >= 1, n, 0).astype(float)
     expected = _expected_gap(short, n, p, sure) + inputs.absence_penalty * _expected_gap(
         absent, n, p, sure)

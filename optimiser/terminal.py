@@ -9,19 +9,24 @@ from rich.table import Table
 from optimiser.output import delegations_reached
 from optimiser.pipeline import Run
 from optimiser.results import CATEGORIES, posts_by_region
+from optimiser.solve import SolveResult
 
 PUBLISHED_2024_SPLIT = {"creation": 47, "compensation": 18, "reinforcement": 33}
 """Ministry announcement for the 695 posts of 2024 (percent; 2% unexplained in the release)."""
+
+
+def status_line(scenario: str, r: SolveResult, build_seconds: float) -> str:
+    """`name: status with solver, gap; build and solve seconds` (one year or a horizon)."""
+    gap = "" if r.gap is None else f", gap {r.gap:.2%}"
+    return (f"[bold]{scenario}[/bold]: [green]{r.status.value}[/green] with {r.solver} "
+            f"{r.solver_version}{gap}; build {build_seconds:.2f} s, solve {r.solve_seconds:.2f} s")
 
 
 def print_summary(run: Run, console: Console) -> None:
     """Status, objective, posts by region and category, unmet need before and after."""
     r, plan = run.result, run.plan
     assert plan is not None
-    gap = "" if r.gap is None else f", gap {r.gap:.2%}"
-    console.print(f"[bold]{run.inputs.scenario_name}[/bold]: [green]{r.status.value}[/green]"
-                  f" with {r.solver} {r.solver_version}{gap}; build {run.build_seconds:.2f} s,"
-                  f" solve {r.solve_seconds:.2f} s")
+    console.print(status_line(run.inputs.scenario_name, r, run.build_seconds))
     console.print(f"objective {plan.objective:,.4f}; weighted unmet need "
                   f"{plan.unmet_before:,.2f} -> {plan.unmet_after:,.2f}")
     if plan.expected_unmet is not None:  # UPTAKE.md: not every appointed doctor comes

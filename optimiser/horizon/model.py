@@ -30,10 +30,15 @@ import pulp
 from optimiser.dependencies import add_dependency_rows
 from optimiser.inputs import ModelInputs
 from optimiser.model import constraints as c
-from optimiser.model.core import AllocationModel, BuildOptions, affine
+from optimiser.model.core import AllocationModel, BuildOptions
 from optimiser.model.lp import linear
 from optimiser.model.objective import plan_objective_terms
-from optimiser.model.variables import add_foreign_variables, add_post_variables
+from optimiser.model.variables import (
+    add_foreign_variables,
+    add_need_variables,
+    add_post_variables,
+    new_doctor_columns,
+)
 
 Terms = list[tuple[pulp.LpVariable, float]]
 
@@ -72,44 +77,15 @@ class HorizonModel:
     y: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _new_doctors(m: AllocationModel) -> dict[int, list[pulp.LpVariable]]:
-    """The year's x and y columns per pair position."""
-    out: dict[int, list[pulp.LpVariable]] = {}
-    for table in (m.x, m.y):
-        if len(table):
-            for pos, var in zip(table["pair"].to_numpy().tolist(), table["var"], strict=True):
-                out.setdefault(int(pos), []).append(var)
-    return out
-
-
 def add_staff_variables(m: AllocationModel, inputs: ModelInputs, carried: dict[int, Terms]
                         ) -> dict[int, pulp.LpAffineExpression]:
-    """u, a, o for every pair whose staff can move this year (own new doctors or doctors
-    carried from earlier years) and the constant objective share of the others, as
-    `variables.add_need_variables` does for one year; returns staff minus base per pair."""
-    pairs = inputs.pairs
-    own = _new_doctors(m)
-    m.added = {pos: affine(vs) for pos, vs in sorted(own.items())}
-    moving = sorted(set(own) | set(carried))
-    staff = {pos: linear([(v, 1.0) for v in own.get(pos, [])] + carried.get(pos, []))
-             for pos in moving}
-    movable = np.zeros(len(pairs), dtype=bool)
-    movable[moving] = True
-    target = pairs["target"].to_numpy()
-    presence = pairs["presence"].to_numpy()
-    base = pairs["base"].to_numpy(dtype=float)
-    table = pd.DataFrame(index=np.asarray(moving, dtype=np.int64))
-    table["u"] = [m.variable(f"u_{i}") if target[i] > base[i] else None for i in table.index]
-    table["a"] = [m.variable(f"a_{i}") if presence[i] > base[i] else None for i in table.index]
-    table["o"] = [m.variable(f"o_{i}") for i in table.index]
-    m.pair_vars = table
-    fixed = ~movable
-    coef = pairs["coef"].to_numpy()
-    m.objective_constant = float(
-        np.sum((coef * (np.maximum(0.0, target - base)
-                        + inputs.absence_penalty * np.maximum(0.0, presence - base)))[fixed])
-        + inputs.eps_over * np.sum(np.maximum(0.0, base - target)[fixed]))
-    return staff
+    """MODEL.md's u, a, o (`variables.add_need_variables`), also where staff moves only by the
+    doctors carried from earlier years; returns staff minus base per pair: the year's own
+    new doctors plus the carried ones."""
+    add_need_variables(m, inputs, also_moving=carried)
+    own = new_doctor_columns(m)
+    return {pos: linear([(v, 1.0) for v in own.get(pos, [])] + carried.get(pos, []))
+            for pos in sorted(set(own) | set(carried))}
 
 
 def _carry(carried: dict[int, Terms], m: AllocationModel, keep: np.ndarray

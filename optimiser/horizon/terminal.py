@@ -6,16 +6,14 @@ from rich.console import Console
 from rich.table import Table
 
 from optimiser.horizon.run import HorizonRun, year_rows
+from optimiser.terminal import status_line
 
 
 def print_horizon_summary(run: HorizonRun, console: Console) -> None:
     """Status, discounted objective, then posts, foreign doctors and unmet need per year."""
     r, plan, h = run.result, run.plan, run.inputs.horizon
     assert plan is not None
-    gap = "" if r.gap is None else f", gap {r.gap:.2%}"
-    console.print(f"[bold]{run.inputs.scenario_name}[/bold]: [green]{r.status.value}[/green]"
-                  f" with {r.solver} {r.solver_version}{gap}; build {run.build_seconds:.2f} s,"
-                  f" solve {r.solve_seconds:.2f} s")
+    console.print(status_line(run.inputs.scenario_name, r, run.build_seconds))
     console.print(f"horizon {h.start}-{h.end} ({h.mode}, discount {h.discount:g}): objective "
                   f"{plan.objective:,.4f}; weighted unmet need {plan.unmet_before:,.2f} before "
                   f"{h.start} -> {plan.unmet_after:,.2f} after {h.end}")

@@ -111,5 +111,4 @@ def year_inputs(inputs: ModelInputs, year: int, staff_before: np.ndarray | None 
             pairs["current"] = staff_before
             pairs["departures"] = rate * staff_before
             pairs["base"] = staff_before * (1.0 - rate)
-    return dataclasses.replace(inputs, pairs=pairs, posts=cohort_posts(inputs, year),
-                               scenario_name=inputs.scenario_name)
+    return dataclasses.replace(inputs, pairs=pairs, posts=cohort_posts(inputs, year))

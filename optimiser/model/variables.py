@@ -7,6 +7,8 @@ for pairs nothing can change (their objective share is a constant).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import pulp
@@ -74,22 +76,31 @@ def add_foreign_variables(m: AllocationModel, inputs: ModelInputs) -> None:
     m.b = sites
 
 
-def add_need_variables(m: AllocationModel, inputs: ModelInputs) -> None:
+def new_doctor_columns(m: AllocationModel) -> dict[int, list[pulp.LpVariable]]:
+    """The x and y columns of each pair position that can receive doctors (any formulation)."""
+    groups: dict[int, list[pulp.LpVariable]] = {}
+    for table in (m.x, m.y):
+        if len(table):
+            for pos, var in zip(table["pair"].to_numpy().tolist(), table["var"], strict=True):
+                groups.setdefault(int(pos), []).append(var)
+    return groups
+
+
+def add_need_variables(m: AllocationModel, inputs: ModelInputs,
+                       also_moving: Iterable[int] = ()) -> None:
     """u, a, o per pair that can receive doctors; constant terms for the others.
 
     u (shortfall) is needed only where target > base and a (absence) only where m > base,
     since staff never falls below base; o (overstaffing) wherever staff can move.
+    `also_moving`: pairs whose staff moves without new doctors of their own (the doctors
+    earlier years left, under a horizon: optimiser/horizon/model.py).
     """
     pairs = inputs.pairs
-    groups: dict[int, list[pulp.LpVariable]] = {}
-    for table in (m.x, m.y):
-        if len(table):
-            for pos, var in zip(table["pair"].to_numpy(), table["var"], strict=True):
-                groups.setdefault(int(pos), []).append(var)
-    m.added = {pos: affine(vs) for pos, vs in sorted(groups.items())}
+    m.added = {pos: affine(vs) for pos, vs in sorted(new_doctor_columns(m).items())}
 
     movable = np.zeros(len(pairs), dtype=bool)
     movable[list(m.added)] = True
+    movable[list(also_moving)] = True
     target = pairs["target"].to_numpy()
     presence = pairs["presence"].to_numpy()
     base = pairs["base"].to_numpy(dtype=float)

@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser.errors import InputError, InputIssue
-from optimiser.inputs import ModelInputs
 from optimiser.output import plan_document
 from optimiser.pipeline import load_inputs, run_scenario
 
@@ -60,28 +59,19 @@ def load_side(source: Path, data_dir: Path | None) -> Side:
                                          f"cannot read: {exc}")]) from exc
         return Side(doc.get("scenario", source.name), str(source), doc.get("status", "?"), doc)
     inputs = load_inputs(data_dir, source)
-    if inputs.horizon is not None:
-        return _solved_horizon(inputs, source)
-    run = run_scenario(inputs)
+    if inputs.horizon is not None:  # several years (NEED.md): solved by optimiser/horizon
+        from optimiser.horizon.output import horizon_document
+        from optimiser.horizon.run import run_horizon
+
+        run = run_horizon(inputs)
+    else:
+        run = run_scenario(inputs)
     if run.plan is None:
         doc = {"scenario": inputs.scenario_name, "status": run.result.status.value,
                "description": inputs.description, "overrides_log": inputs.change_log}
         return Side(inputs.scenario_name, str(source), run.result.status.value, doc)
-    doc = plan_document(inputs, run.result, run.plan, run.build_seconds, timestamp=False)
-    return Side(inputs.scenario_name, str(source), doc["status"], doc)
-
-
-def _solved_horizon(inputs: ModelInputs, source: Path) -> Side:
-    """A several-year scenario, solved now (NEED.md): its plan.json document."""
-    from optimiser.horizon.output import horizon_document
-    from optimiser.horizon.run import run_horizon
-
-    run = run_horizon(inputs)
-    if run.plan is None:
-        doc = {"scenario": inputs.scenario_name, "status": run.result.status.value,
-               "description": inputs.description, "overrides_log": inputs.change_log}
-        return Side(inputs.scenario_name, str(source), run.result.status.value, doc)
-    doc = horizon_document(run, timestamp=False)
+    doc = horizon_document(run, timestamp=False) if inputs.horizon is not None else \
+        plan_document(inputs, run.result, run.plan, run.build_seconds, timestamp=False)
     return Side(inputs.scenario_name, str(source), doc["status"], doc)
 
 
