@@ -56,7 +56,8 @@ def _values(variables: object) -> np.ndarray:
     return np.rint(np.asarray(values, dtype=float)).astype(np.int64)
 
 
-def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective - bound| / |objective| (None without both)."""
     if objective is None or bound is None:
         return None
     return abs(objective - bound) / max(abs(objective), 1e-9)
@@ -186,7 +187,7 @@ def solve_model(
         status=status,
         objective=objective,
         best_bound=bound,
-        gap=_relative_gap(objective, bound),
+        gap=relative_gap(objective, bound),
         solver=name,
         solver_version=version,
         solve_seconds=seconds,

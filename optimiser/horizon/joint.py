@@ -16,7 +16,7 @@ from optimiser.horizon.model import HorizonModel
 from optimiser.model.core import AllocationModel, BuildOptions
 from optimiser.model.lp import linear
 from optimiser.pipeline import Run
-from optimiser.solve import SolveResult
+from optimiser.solve import SolveResult, relative_gap
 from optimiser.whatif.highs import HighsModel, HighsOutcome, run_highs, to_highs
 
 
@@ -83,9 +83,7 @@ def solve_joint(model: HorizonModel, runs: list[Run] | None, time_limit_s: float
     values = np.rint(out.col_value).astype(np.int64)
     x = values[hm.col(model.x["var"])] if len(model.x) else np.zeros(0, np.int64)
     y = values[hm.col(model.y["var"])] if len(model.y) else np.zeros(0, np.int64)
-    gap = None
-    if out.objective is not None and out.best_bound is not None:
-        gap = abs(out.objective - out.best_bound) / max(abs(out.objective), 1e-9)
     return SolveResult(status=out.status, objective=out.objective, best_bound=out.best_bound,
-                       gap=gap, solver="HiGHS", solver_version=hm.highs.version(),
+                       gap=relative_gap(out.objective, out.best_bound), solver="HiGHS",
+                       solver_version=hm.highs.version(),
                        solve_seconds=out.seconds, x=x, y=y)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from optimiser.horizon.run import HorizonRun, year_rows
 from optimiser.output import _records, json_ready, plan_document
+from optimiser.solve import relative_gap
 
 
 def horizon_document(run: HorizonRun, timestamp: bool = True) -> dict:
@@ -30,8 +31,7 @@ def horizon_document(run: HorizonRun, timestamp: bool = True) -> dict:
         "status": result.status.value,
         "objective": plan.objective,
         "best_bound": bound,
-        "gap": None if bound is None else abs(plan.objective - bound) / max(
-            abs(plan.objective), 1e-9),
+        "gap": relative_gap(plan.objective, bound),
         "posts_by_category": plan.posts_by_category,
         "scenario_constraints": plan.scenario_values,
         "unmet_need": {"before": plan.unmet_before, "after": plan.unmet_after},

@@ -23,6 +23,7 @@ from optimiser.horizon.years import attrition_rates, check_horizon, horizon_year
 from optimiser.inputs import ModelInputs
 from optimiser.model import build_model
 from optimiser.model.core import AllocationModel, BuildOptions
+from optimiser.output import delegations_reached
 from optimiser.pipeline import Run
 from optimiser.results import PlanTables, plan_tables
 from optimiser.solve import SolveResult, SolveStatus, solve_model
@@ -191,7 +192,7 @@ def year_rows(run: HorizonRun) -> list[dict]:
             "staff_after": float(d["staff_after"].sum()),
             "unmet_need_before": p.unmet_before, "unmet_need_after": p.unmet_after,
             "budget_used": p.budget_used,
-            "delegations_reached": int((d.groupby("delegation")["posts"].sum() > 0).sum()),
+            "delegations_reached": delegations_reached(p),
         })
     return rows
 
