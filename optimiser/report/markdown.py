@@ -30,7 +30,10 @@ def escape(value: Any) -> str:
 def _environment() -> Any:
     import jinja2
 
+    from optimiser.cache import template_cache
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
+                             bytecode_cache=template_cache("markdown-1"),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["md"] = escape
     return env
