@@ -3,9 +3,10 @@
     python -m benchmarks                 # every case: national (5 runs), large instances, sweep
     python -m benchmarks --cases national --repeat 9
 
-Figures are medians over the runs; `raw HiGHS` is HiGHS alone on the same model (MPS export
-read back by highspy), and the overhead ratio is (build + solve + extract - raw) / raw, the
-modelling overhead relative to the solver's own work.
+Figures are medians over the runs; `HiGHS s` is HiGHS's own clock inside our solve, `raw HiGHS`
+HiGHS alone on the same model (MPS export read back by highspy, a second solve), and the
+overhead ratio is (build + solve + extract - HiGHS) / HiGHS, the modelling overhead relative to
+the solver's own work in the same run (raw HiGHS when HiGHS did not solve the case).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, "
           f"{platform.python_implementation()} {platform.python_version()}")
     header = ("case", "method", "status", "vars", "load s", "build s", "solve s", "extract s",
-              "report s", "raw HiGHS s", "overhead/raw", "command s", "peak MB")
+              "report s", "HiGHS s", "raw HiGHS s", "overhead/HiGHS", "command s", "peak MB")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     results: dict[str, dict] = {}
@@ -109,12 +110,14 @@ def main() -> None:
             continue
         r = json.loads(done.stdout)
         ours = sum(r[k] or 0 for k in ("build", "solve", "extract"))
-        overhead = (ours - r["raw_highs"]) / r["raw_highs"] if r.get("raw_highs") else None
+        solver = r.get("highs_run") or r.get("raw_highs")
+        overhead = (ours - solver) / solver if solver else None
         results[case] = {**r, "overhead": overhead}
         print("| " + " | ".join([
             case, r["method"], r["status"], _fmt(r["variables"]), _fmt(r["load"]),
             _fmt(r["build"]), _fmt(r["solve"]), _fmt(r["extract"]), _fmt(r["report"]),
-            _fmt(r["raw_highs"]), _fmt(overhead), _fmt(r.get("cli")), _fmt(r["peak_mb"], 0),
+            _fmt(r.get("highs_run")), _fmt(r["raw_highs"]), _fmt(overhead), _fmt(r.get("cli")),
+            _fmt(r["peak_mb"], 0),
         ]) + " |", flush=True)
 
 
@@ -130,11 +133,13 @@ def _targets(results: dict[str, dict], jobs: int, everything: bool) -> None:
     print("| target | ours / floor | ratio | target | |")
     print("|---|---|---|---|---|")
     ratios = targets.national(3)
-    if "communes" in results and results["communes"]["overhead"] is not None:
+    if "communes" in results and results["communes"].get("highs_run"):
+        # HiGHS's own time inside the same solve: the MPS re-solve (raw_highs, in the table)
+        # differs from it by +-30% from one MIP run to the next, more than the overhead itself
         r = results["communes"]
-        ours = sum(r[k] or 0 for k in ("build", "solve", "extract")) - r["raw_highs"]
-        ratios.append(targets.Ratio("communes: modelling overhead vs raw HiGHS", ours,
-                                    r["raw_highs"], 0.25))
+        ours = sum(r[k] or 0 for k in ("build", "solve", "extract")) - r["highs_run"]
+        ratios.append(targets.Ratio("communes: modelling overhead vs HiGHS's own solve time",
+                                    ours, r["highs_run"], 0.25))
     if "synthetic-1M" in results:
         ratios.append(targets.Ratio("1M cells: peak memory, end to end",
                                     results["synthetic-1M"]["peak_mb"], None, 2000, "MB"))
