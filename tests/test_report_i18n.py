@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import string
+from html import unescape
 from pathlib import Path
 
 import openpyxl
@@ -153,3 +154,21 @@ def test_cli_lang_ar_and_english_still_works(plan_dir: Path) -> None:
     page = (plan_dir / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en" dir="ltr">' in page and "Posts by delegation and specialty" in page
     assert "Why these posts" in page and "Sensitivity: one more post" in page
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_parameters_named_and_uptake_mode_in_words(tmp_path: Path, lang: str) -> None:
+    """Every parameter plan.json may carry has a label, and the uptake mode is a phrase of
+    the report's language, not the code `expected` or a word-table key."""
+    folder = copy_fixture(tmp_path)
+
+    def change(data: dict) -> None:
+        data["parameters"].update(uptake="expected", min_reach=60, equity_weight=2.0)
+
+    edit_plan(folder, change)
+    write_reports(folder, lang=lang, timestamp=False)
+    page = unescape((folder / "report.html").read_text(encoding="utf-8"))
+    for key in ("uptake", "min_reach", "equity_weight"):
+        assert i18n.PARAMETERS[key][lang] in page
+    assert i18n.TEXT["uptake_mode_expected"][lang] in page
+    assert "uptake_mode" not in page

@@ -48,12 +48,29 @@ def solver_table(summary: Mapping[str, Any]) -> Table:
         ("solve_seconds", summary["solve_seconds"], "num2"),
     ])
 
-def _parameters(meta: Mapping[str, Any]) -> Table:
-    params = dict(meta.get("parameters") or {})
-    frame = pd.DataFrame({"parameter": list(params), "key": list(params),
-                          "value": pd.Series(list(params.values()), dtype=object)},
+UPTAKE_MODES = ("certain", "expected")
+
+ParameterRow = tuple[str, str, Any, str]
+"""(label key, plan.json key, value, cell kind of the value)."""
+
+
+def parameter_rows(params: Mapping[str, Any]) -> list[ParameterRow]:
+    """One row per plan.json parameter; the uptake mode is shown in words, not as its code."""
+    return [(k, k, f"uptake_mode_{v}", "term") if k == "uptake" and v in UPTAKE_MODES
+            else (k, k, v, "value") for k, v in params.items()]
+
+
+def parameters_table(rows: list[ParameterRow]) -> Table:
+    """The parameters table of the report from its rows."""
+    frame = pd.DataFrame({"parameter": [r[0] for r in rows], "key": [r[1] for r in rows],
+                          "value": pd.Series([r[2] for r in rows], dtype=object)},
                          columns=["parameter", "key", "value"])
-    return Table("parameters", frame, {"parameter": "param", "key": "code", "value": "value"})
+    return Table("parameters", frame, {"parameter": "param", "key": "code", "value": "value"},
+                 row_kinds=tuple(r[3] for r in rows))
+
+
+def _parameters(meta: Mapping[str, Any]) -> Table:
+    return parameters_table(parameter_rows(meta.get("parameters") or {}))
 
 
 def _constraints(meta: Mapping[str, Any]) -> Table:

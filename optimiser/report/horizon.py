@@ -32,6 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from optimiser.report import i18n
+from optimiser.report.assumptions import parameter_rows, parameters_table
 from optimiser.report.base import TOTAL, Table
 
 if TYPE_CHECKING:
@@ -251,17 +252,12 @@ def _parameters(first: Mapping[str, Any], section: Section) -> Table:
     its years, discount and how the years were solved."""
     params = {k: v for k, v in (first.get("parameters") or {}).items() if k != "horizon"}
     mode = section.horizon.mode
-    rows: list[tuple[str, str, Any, str]] = [
-        *((k, k, v, "value") for k, v in params.items()),
+    return parameters_table([
+        *parameter_rows(params),
         ("horizon", "horizon", f"{section.start}-{section.end}", "value"),
         ("horizon_discount", "horizon.discount", section.horizon.discount, "value"),
         ("horizon_mode", "horizon.mode", f"horizon_mode_{mode}" if mode in MODES else mode,
-         "term")]
-    frame = pd.DataFrame({"parameter": [r[0] for r in rows], "key": [r[1] for r in rows],
-                          "value": pd.Series([r[2] for r in rows], dtype=object)},
-                         columns=["parameter", "key", "value"])
-    return Table("parameters", frame, {"parameter": "param", "key": "code", "value": "value"},
-                 row_kinds=tuple(r[3] for r in rows))
+         "term")])
 
 
 def summary_items(facts: Mapping[str, Any] | None) -> list[tuple[str, Any, str]]:
