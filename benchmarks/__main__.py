@@ -147,6 +147,7 @@ def _targets(results: dict[str, dict], jobs: int, everything: bool) -> None:
         ratios += targets.loading() + targets.writing() + targets.sweeps(jobs)
     for ratio in ratios:
         print(ratio.line(), flush=True)
+    print(f"\n{targets.national_stages()}")
 
 
 if __name__ == "__main__":

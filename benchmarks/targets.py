@@ -88,6 +88,18 @@ def national(repeat: int) -> list[Ratio]:
             Ratio("national plan --no-report vs import floor (context)", bare, floor, 1.5)]
 
 
+def national_stages() -> str:
+    """One line of context: the stages of a national solve in a fresh process
+    (benchmarks/national_stages.py), i.e. what the national ratio is made of."""
+    import json
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks.national_stages"], cwd=ROOT,
+                          check=True, capture_output=True, text=True)
+    stages = json.loads(done.stdout)
+    return "stages of one national solve, s: " + ", ".join(
+        f"{name.strip()} {seconds:.2f}" for name, seconds in stages.items())
+
+
 def loading(sizes: tuple[int, ...] = (1_000_000, 2_000_000)) -> list[Ratio]:
     """load_dataset against pandas' C reader on the same workforce.csv."""
     from benchmarks.load import bench
@@ -164,6 +176,7 @@ def main() -> None:
     for step in steps:
         for ratio in step():
             print(ratio.line(), flush=True)
+    print(f"\n{national_stages()}")
 
 
 if __name__ == "__main__":
