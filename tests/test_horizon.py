@@ -299,6 +299,12 @@ def test_compare_gives_every_table_per_year(tmp_path: Path) -> None:
         expected[key] = expected.get(key, 0) + row["posts"]
     assert {k: v for k, v in posts.items() if v} == expected
     assert "year" in result.output
+    # the summary's shortfall is what the last year leaves, like its unmet need after
+    last = max(r["year"] for r in joint["delegations"])
+    left = sum(r["shortfall"] for r in joint["delegations"] if r["year"] == last)
+    summary = {r["metric"]: r[name] for r in comparison["summary"]}
+    assert summary["shortfall_doctors"] == pytest.approx(left)
+    assert summary["unmet_need_after"] == pytest.approx(joint["unmet_need"]["after"])
 
 
 def test_sweep_solves_each_point_as_a_horizon(tmp_path: Path) -> None:

@@ -120,6 +120,16 @@ def _pairs(side: Side, year: int | None = None) -> pd.DataFrame:
     return rows
 
 
+def _shortfall_after(pairs: pd.DataFrame) -> float | None:
+    """Doctors still missing after the plan: after its last year for several years (as
+    plan.json's unmet need after), not a sum of every year's shortfall."""
+    if not len(pairs):
+        return None
+    if "year" in pairs.columns:
+        pairs = pairs[pairs["year"] == pairs["year"].max()]
+    return float(pairs["shortfall"].sum())
+
+
 def _long(frames: dict[str, pd.DataFrame], section: str, keys: list[str],
           metrics: list[str], columns: list[str] = KEYS) -> pd.DataFrame:
     """Stack per-scenario tables indexed by `keys` into rows (keys, metric) x scenarios."""
@@ -152,7 +162,7 @@ def _summary(sides: list[Side], pairs: dict[str, pd.DataFrame],
                 "unmet_need_before": (doc.get("unmet_need") or {}).get("before"),
                 "unmet_need_after": (doc.get("unmet_need") or {}).get("after"),
                 "expected_unmet_need": doc.get("expected_unmet_need"),
-                "shortfall_doctors": float(p["shortfall"].sum()) if len(p) else None,
+                "shortfall_doctors": _shortfall_after(p),
                 "posts_allocated": (doc.get("totals") or {}).get("posts_allocated"),
                 "foreign_deployed": (doc.get("totals") or {}).get("foreign_deployed"),
                 "budget_used": doc.get("budget_used"),
