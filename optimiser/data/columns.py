@@ -36,6 +36,18 @@ class ColumnParts:
         self._values.append(typed)
         self._blank.append(blank)
 
+    def add_coded(self, values: np.ndarray, codes: np.ndarray) -> None:
+        """The same as `add(values[codes])`, with `values` the distinct values of a batch and
+        `codes` one per row: numbers are typed once per distinct value, not once per row."""
+        if self.numeric is None:
+            self._values.append(values[codes])
+            return
+        blank = values == None  # noqa: E711 - elementwise on an object array
+        typed = np.zeros(len(values), dtype=self.numeric)
+        typed[~blank] = values[~blank].astype(self.numeric)
+        self._values.append(typed[codes])
+        self._blank.append(blank[codes])
+
     def column(self) -> np.ndarray:
         """Every value added, typed; the parts are released as they are joined."""
         values = np.concatenate(self._values) if self._values else np.empty(0, dtype=object)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from optimiser.data.consistency import check_dataset
@@ -80,7 +81,42 @@ def _finish(name: str, table: pd.DataFrame | None) -> pd.DataFrame:
             table[column] = table[column].astype(dtype)
     if "max_sites" in table:
         table["max_sites"] = table["max_sites"].astype("Int64")
-    return table.set_index(list(spec.key)).sort_index()
+    return indexed(table, list(spec.key))
+
+
+def indexed(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """`table.set_index(key).sort_index()`, built faster for a key of several columns.
+
+    pandas factorises each key column twice (set_index, then to sort the index again): half a
+    second on two million rows. Here each column is factorised once, sorted, and the same
+    MultiIndex (sorted levels, their codes, the key's names) is built from the codes, which
+    also give the row order. A single-column key, or an empty table, goes the plain way.
+    """
+    if len(key) == 1 or len(table) == 0:
+        return table.set_index(key).sort_index()
+    codes, levels = [], []
+    for column in key:
+        values = table[column]
+        found, uniques = pd.factorize(values.to_numpy(), sort=True)
+        codes.append(found)
+        levels.append(pd.Index(uniques, dtype=values.dtype, name=column))
+    order = _row_order(codes, [len(level) for level in levels])
+    frame = table.drop(columns=key).take(order)
+    frame.index = pd.MultiIndex(levels=levels, codes=[c[order] for c in codes], names=key,
+                                verify_integrity=False)
+    return frame
+
+
+def _row_order(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """The stable order of rows by their codes, first column first (sorted levels: the order
+    of the values). One integer per row when the codes fit, as numpy sorts it 5x faster than
+    `lexsort`."""
+    if np.prod(sizes, dtype=float) >= 2**62:
+        return np.lexsort(codes[::-1])
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for found, size in zip(codes, sizes, strict=True):
+        combined = combined * size + found
+    return np.argsort(combined, kind="stable")
 
 
 def _sources(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:

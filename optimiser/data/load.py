@@ -6,6 +6,19 @@ file within the size limits and turns it into CSV records with their physical li
 `fastcheck.py` judges the distinct cells of each column (a fast check, then the row models
 of `contract.py`); here the verdicts become issues or table rows, a batch of records at a time.
 
+Fast path (`fastread.py`), tried first on every file once its header is accepted: when the file
+is plain - no `"` anywhere (so no record spans lines), no NUL byte, no carriage return outside
+a CRLF line end, the header's number of separators on every non-blank line, every line shorter
+than the line and cell limits, no more bytes than the size limit - a byte scan gives the
+physical line of every record (blank lines skipped, as both readers do), and pandas' C parser
+reads the cells as written (no NA conversion), a chunk of records at a time, into the same
+`TableBuilder`. If pandas cannot read the file (a byte that is not UTF-8...) or any cell is
+refused, the fast path gives up and the file is read again from its start on the exact path
+above (the row-model verdicts already cached are kept), so every issue is the exact path's,
+worded and numbered as always. Quoted files (Excel quotes a cell holding a comma or a line
+break) always take the exact path. The table is the same either way: same values, dtypes,
+`_line` numbers and attrs (tests/test_load_fastpath.py loads datasets both ways).
+
 Excel exports are accepted as they come:
 - a file whose header line has `;` and no `,` (French Excel's "CSV") is read with `;` as
   separator, and its decimal columns accept a decimal comma (`2,5` is 2.5);
@@ -21,6 +34,7 @@ files, so that the consistency checks do not report every reference into it as u
 from __future__ import annotations
 
 import gc
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -31,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimiser.data import fastread
 from optimiser.data.columns import ColumnParts
 from optimiser.data.contract import FILES, FileSpec, control_problem
 from optimiser.data.fastcheck import ColumnChecker, Verdicts, clipped
@@ -62,12 +77,16 @@ batch of raw cells stays a few MB."""
 class TableBuilder:
     """Validated rows of one file, accumulated column by column, batch after batch."""
 
-    def __init__(self, spec: FileSpec, header: list[str], decimal_comma: bool) -> None:
+    def __init__(self, spec: FileSpec, header: list[str], decimal_comma: bool,
+                 checkers: list[ColumnChecker] | None = None) -> None:
+        """`checkers` of an earlier builder of the same file may be passed on: their caches
+        of row-model verdicts then carry over (a file read again after the fast path gave up
+        sends no cell to the row model twice)."""
         self.spec = spec
         self.header = header
         self.issues: list[InputIssue] = []
         self.rejected: set[str] = set()
-        self.checkers = [
+        self.checkers = checkers if checkers is not None else [
             ColumnChecker(f"column {j + 1}", None, unnamed=True) if not name
             else ColumnChecker(name, spec.row_model if name in spec.columns else None,
                                decimal_comma)
@@ -81,11 +100,15 @@ class TableBuilder:
     def add(self, batch: Batch) -> None:
         """Judge a batch: issues for refused cells, values of the rows that are all valid."""
         rows, lines = self._right_width(batch)
-        if not rows:
-            return
-        factorised = [pd.factorize(np.array(cells, dtype=object))
-                      for cells in zip(*rows, strict=True)]
-        blank = np.ones(len(rows), dtype=bool)
+        if rows:
+            self.add_columns([np.array(cells, dtype=object) for cells in zip(*rows, strict=True)],
+                             lines)
+
+    def add_columns(self, columns: list[np.ndarray], lines: np.ndarray) -> None:
+        """Judge records given column by column (one object array of cells per header cell,
+        all of the header's width), starting on `lines`."""
+        factorised = [pd.factorize(cells) for cells in columns]
+        blank = np.ones(len(lines), dtype=bool)
         for codes, uniques in factorised:
             blank &= np.fromiter((u.strip() == "" for u in uniques), bool, len(uniques))[codes]
         valid = ~blank
@@ -98,10 +121,17 @@ class TableBuilder:
                 valid &= ~refused
                 self._refused_cells(checker, verdicts, codes, uniques, refused, lines)
         self._reject_keys(factorised[self._key_column], ~valid & ~blank)
+        everything = bool(valid.all())
         for checker, verdicts, (codes, _) in zip(self.checkers, judged, factorised, strict=True):
             if not checker.unnamed:
-                self._parts[checker.column].add(verdicts.values[codes][valid])
-        self._lines.append(lines[valid])
+                self._parts[checker.column].add_coded(verdicts.values,
+                                                      codes if everything else codes[valid])
+        self._lines.append(lines if everything else lines[valid])
+
+    @property
+    def clean(self) -> bool:
+        """No record so far was refused or rejected (blank records are neither)."""
+        return not self.issues and not self.rejected
 
     def _right_width(self, batch: Batch) -> tuple[list[list[str]], np.ndarray]:
         """Records with as many fields as the header; blank ones are skipped, others reported."""
@@ -170,7 +200,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame | None, list[In
     or None when the file could not be read to its end."""
     try:
         with open_regular(path, spec.name) as raw, collector_paused():
-            return _read_source(CsvSource(raw, spec.name), spec)
+            return _read_source(CsvSource(raw, spec.name), spec, raw)
     except FileProblem as exc:
         return None, [exc.issue]
 
@@ -189,9 +219,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_source(source: CsvSource, spec: FileSpec) -> tuple[pd.DataFrame | None,
-                                                              list[InputIssue]]:
-    """Header, then batches of records, then the table (or None after a reading problem)."""
+def _read_source(source: CsvSource, spec: FileSpec, raw: io.FileIO | None = None
+                 ) -> tuple[pd.DataFrame | None, list[InputIssue]]:
+    """Header, then batches of records, then the table (or None after a reading problem).
+
+    With the open file `raw`, the fast path is tried first once the header is accepted; when
+    it gives up, the file is read again from its start on the exact path."""
     cells = source.header()
     if source.problem is not None:
         return None, [source.problem]
@@ -202,11 +235,44 @@ def _read_source(source: CsvSource, spec: FileSpec) -> tuple[pd.DataFrame | None
     if issues:
         return None, issues
     builder = TableBuilder(spec, header, decimal_comma=source.delimiter == ";")
+    if raw is not None:
+        table = _fast_table(raw, builder, source.delimiter)
+        if table is not None:
+            return table, []
+        raw.seek(0)
+        source = CsvSource(raw, spec.name)
+        source.header()
+        builder = TableBuilder(spec, header, source.delimiter == ";", builder.checkers)
     for batch in source.batches(BATCH_ROWS):
         builder.add(batch)
     if source.problem is not None:
         return None, [*builder.issues, source.problem]
     return builder.frame(), builder.issues
+
+
+def _fast_table(raw: io.FileIO, builder: TableBuilder, delimiter: str) -> pd.DataFrame | None:
+    """The table read by the fast path (`fastread.py`) into a new `builder`, or None when the
+    file is not plain or when any record is refused: the exact path then gives every issue,
+    worded as always."""
+    width = len(builder.header)
+    lines = fastread.plain_lines(raw, delimiter, width)
+    if lines is None:
+        return None
+    if len(lines) == 0:
+        return builder.frame()
+    done = 0
+    try:
+        for cells in fastread.columns(raw, delimiter, width):
+            count = len(cells[0])
+            if done + count > len(lines):
+                return None
+            builder.add_columns(cells, lines[done : done + count])
+            done += count
+            if not builder.clean:
+                return None
+    except ValueError:  # pandas' parser errors, UnicodeDecodeError: the exact path words them
+        return None
+    return builder.frame() if done == len(lines) else None
 
 
 def _header_issues(spec: FileSpec, header: list[str]) -> list[InputIssue]:
