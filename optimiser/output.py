@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import repeat
+from json.encoder import encode_basestring
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from optimiser import folders
@@ -50,13 +53,78 @@ def json_ready(value: object, digits: int = DIGITS) -> object:
     return value
 
 
+class Records(list):
+    """A table's rows as JSON-ready dicts (what readers of the document use), remembering the
+    rounded table they were made from so that `plan_json_text` writes them column-wise.
+
+    Writing 500,000 rows one `json.dumps` at a time took seconds (issue 17); column-wise, each
+    distinct value is encoded once. Any list-level change (append, slice assignment, sort...)
+    forgets the table, and the rows are then written one by one as before. Changing a row
+    dict in place is not seen: build a new list (or `_records` of a new table) instead.
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self, rows: Iterable[dict] = (), table: pd.DataFrame | None = None) -> None:
+        super().__init__(rows)
+        self.table = table
+
+
+def _forgetting(name: str) -> Callable:
+    """`list.<name>`, after forgetting the table (the rows no longer are its rows)."""
+    method = getattr(list, name)
+
+    def forget(self: Records, *args: object, **kwargs: object) -> object:
+        self.table = None
+        return method(self, *args, **kwargs)
+
+    forget.__name__ = name
+    return forget
+
+
+for _name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+              "__setitem__", "__delitem__", "__iadd__", "__imul__"):
+    setattr(Records, _name, _forgetting(_name))
+
+
+def _column_values(column: pd.Series) -> list:
+    """One rounded column as the Python values `DataFrame.to_dict` gives after
+    `astype(object).where(notna, None)` (the old `_records`, whose values readers rely on)."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
+        return column.to_numpy().tolist()
+    if kind == "f":
+        array = column.to_numpy()
+        values = array.tolist()
+        for i in np.flatnonzero(np.isnan(array)).tolist():
+            values[i] = None
+        return values
+    if isinstance(column.dtype, pd.StringDtype) or (  # str (boxing leaves str alone)
+            kind == "O" and pd.api.types.infer_dtype(column, skipna=True) == "string"):
+        values = column.to_numpy(dtype=object, copy=True)
+        values[column.isna().to_numpy()] = None
+        return values.tolist()
+    frame = column.to_frame()  # anything else: the old conversion, one column at a time
+    frame = frame.astype(object).where(frame.notna(), None)
+    return next(iter(frame.to_dict(orient="list").values()))
+
+
 def _records(table: pd.DataFrame) -> list[dict]:
-    """Rows as JSON-ready dicts, rounded like `json_ready`; vectorised (10^6 rows happen)."""
+    """Rows as JSON-ready dicts, rounded like `json_ready`; vectorised (10^6 rows happen).
+
+    Built column by column (a `to_dict` of a million rows took seconds); a table whose column
+    names are distinct strings is kept in the `Records` for `plan_json_text`.
+    """
     floats = table.select_dtypes("float").columns
     table = table.copy()
     table[floats] = table[floats].round(DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
-    table = table.astype(object).where(table.notna(), None)
-    return table.to_dict(orient="records")
+    if len(table.columns) == 0:  # zip of no columns would give no rows at all
+        return table.astype(object).to_dict(orient="records")
+    columns = table.columns.tolist()
+    values = [_column_values(table.iloc[:, j]) for j in range(len(columns))]
+    named = all(type(c) is str for c in columns) and len(set(columns)) == len(columns)
+    return Records(map(dict, map(zip, repeat(columns), zip(*values, strict=True))),
+                   table if named else None)
 
 
 def _reference_tables(inputs: ModelInputs) -> dict[str, object]:
@@ -182,25 +250,116 @@ def plan_document(inputs: ModelInputs, result: SolveResult, plan: PlanTables,
     return document
 
 
+# json.dumps(value, ensure_ascii=False, allow_nan=False) is this encoder's `encode`: strict JSON
+# always (`json_ready` turned non-finite floats into null; one that slipped through is a bug to
+# hear about, not an `Infinity` for readers). One encoder, not one per row.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_dumps = _ENCODER.encode
+
+
+Fragments = tuple[np.ndarray | None, list[str]]
+"""(codes, texts): row i's text is texts[codes[i]] (texts[i] when codes is None)."""
+
+
+def _fragments(column: pd.Series) -> Fragments:
+    """Each value of one rounded column as `json.dumps` writes it in its row.
+
+    Each distinct value is encoded once (factorize): 500,000 rows of 40 specialty codes cost
+    40 encodings. Numbers go through one `json.dumps` of the distinct values, split on ", "
+    (no number's text holds one): the encoder's own float repr, and its error for inf.
+    """
+    dtype = column.dtype
+    kind = dtype.kind if isinstance(dtype, np.dtype) else ""
+    strings = isinstance(dtype, pd.StringDtype) or (
+        kind == "O" and pd.api.types.infer_dtype(column, skipna=True) == "string")
+    if kind not in ("i", "u", "b", "f") and not strings:  # the rows' values, as before
+        return None, list(map(_dumps, _column_values(column)))
+    codes, uniques = pd.factorize(column, sort=False)  # missing values get code -1
+    if not strings and 2 * len(uniques) > len(codes) and codes.min() >= 0:
+        return None, _dumps(column.to_numpy().tolist())[1:-1].split(", ")  # mostly distinct
+    distinct = uniques.tolist() if isinstance(uniques, np.ndarray) else list(uniques)
+    if strings:
+        texts = list(map(encode_basestring, distinct))  # json's own escaping, str subclasses too
+    else:
+        texts = _dumps(distinct)[1:-1].split(", ") if distinct else []
+    return np.where(codes < 0, len(texts), codes), [*texts, "null"]
+
+
+def _merged(left: Fragments, right: Fragments, key: str, rows: int) -> Fragments | None:
+    """Two neighbouring columns as one (`right`'s texts after its `key`), when few rows differ
+    in the pair (the delegation and its region, eight small counts): fewer pieces per row to
+    format. None otherwise."""
+    (a, left_texts), (b, right_texts) = left, right
+    width, most = len(right_texts), rows // 8  # (formatting more pairs costs what it saves)
+    if a is None or b is None or max(len(left_texts), width) - 1 > most:  # (-1: "null")
+        return None
+    codes, pairs = pd.factorize(a * width + b, sort=False)
+    if len(pairs) > most:
+        return None
+    key = encode_basestring(key)
+    texts = [f"{left_texts[p // width]}, {key}: {right_texts[p % width]}"
+             for p in pairs.tolist()]
+    return codes, texts
+
+
+ROWS_PER_PIECE = 50_000
+"""Rows formatted at a time: the text of half a million rows is never all in memory."""
+
+
+def _rows_pieces(table: pd.DataFrame) -> Iterator[str]:
+    """`table`'s rows (rounded, distinct string column names) as `plan_json_text` writes them,
+    in pieces: one `  {...}` per row, a comma and a newline between rows, each byte-identical
+    to `json.dumps` of its row dict."""
+    rows = len(table)
+    groups: list[Fragments] = []
+    keys: list[str] = []  # the first key of each group (the others are in its texts)
+    for j, key in enumerate(table.columns):
+        column = _fragments(table.iloc[:, j])
+        merged = _merged(groups[-1], column, key, rows) if groups else None
+        if merged is None:
+            groups.append(column)
+            keys.append(key)
+        else:
+            groups[-1] = merged
+    row = "  {" + ", ".join(encode_basestring(k).replace("%", "%%") + ": %s" for k in keys) + "}"
+    lookups = [None if codes is None else np.array(texts, dtype=object)
+               for codes, texts in groups]
+    for start in range(0, rows, ROWS_PER_PIECE):
+        part = slice(start, start + ROWS_PER_PIECE)
+        pieces = [texts[part] if lookup is None else lookup[codes[part]].tolist()
+                  for (codes, texts), lookup in zip(groups, lookups, strict=True)]
+        if start:
+            yield ",\n"
+        yield ",\n".join(map(row.__mod__, zip(*pieces, strict=True)))
+
+
+def _plan_json_pieces(document: dict) -> Iterable[str]:
+    """plan.json's text in pieces, which `write_plan_folder` writes one by one rather than
+    joining 250 MB of a million-row plan into one string."""
+    yield "{\n"
+    for i, (key, value) in enumerate(document.items()):
+        yield f",\n {_dumps(key)}: " if i else f" {_dumps(key)}: "
+        if isinstance(value, Records) and value and value.table is not None:
+            yield "[\n"
+            yield from _rows_pieces(value.table)
+            yield "\n ]"
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            yield "[\n"
+            yield ",\n".join(f"  {_dumps(row)}" for row in value)
+            yield "\n ]"
+        else:
+            yield _dumps(value)
+    yield "\n}\n"
+
+
 def plan_json_text(document: dict) -> str:
     """plan.json with one key per line and one table row per line.
 
-    Readable in a diff, and fast: `json` only uses its C encoder without `indent`, and a plan
-    of a million rows took a minute through the pure-Python indenting encoder.
+    Readable in a diff, and fast: `json` only uses its C encoder without `indent` (a plan of
+    a million rows took a minute through the pure-Python indenting encoder), and the tables
+    `_records` made are written column-wise (`_rows_pieces`).
     """
-    def dumps(value: object) -> str:
-        # allow_nan=False: strict JSON always (`json_ready` turned non-finite floats into null;
-        # one that slipped through is a bug to hear about, not an `Infinity` for readers).
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-    lines = []
-    for key, value in document.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            rows = ",\n".join(f"  {dumps(row)}" for row in value)
-            lines.append(f" {dumps(key)}: [\n{rows}\n ]")
-        else:
-            lines.append(f" {dumps(key)}: {dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    return "".join(_plan_json_pieces(document))
 
 
 def write_plan_folder(
@@ -211,7 +370,8 @@ def write_plan_folder(
     in place of `out` (`folders.write_folder`: refused unless `out` is new, empty or a folder
     optimiser wrote)."""
     def fill(folder: Path) -> None:
-        (folder / "plan.json").write_text(plan_json_text(document), encoding="utf-8")
+        with (folder / "plan.json").open("w", encoding="utf-8") as f:
+            f.writelines(_plan_json_pieces(document))  # = plan_json_text(document)
         for name, table in (("allocations", plan.allocations), ("foreign", plan.foreign),
                             ("delegations", plan.delegations)):
             table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n",
