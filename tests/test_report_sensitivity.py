@@ -80,3 +80,22 @@ def test_excel_columns(plan_dir: Path) -> None:
     capacity = list(book["Sensibilité (capacités)"].iter_rows(values_only=True))
     assert capacity[1][-1] == -0.3771
     assert "Sensibilité (contraintes)" in book.sheetnames
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_duals_skipped_for_size_say_so(tmp_path: Path, lang: str) -> None:
+    """A plan too large for the LP duals: the report says why marginal values are missing,
+    not that the relaxation failed."""
+    from html import unescape
+
+    from optimiser.report import i18n
+    from optimiser.report.sensitivity import SKIPPED_FOR_SIZE
+
+    folder = copy_fixture(tmp_path)
+    skipped = {**SENSITIVITY, "lp_status": f"{SKIPPED_FOR_SIZE}: 1,000,000 post columns",
+               "posts": [{**r, "marginal_value": None} for r in SENSITIVITY["posts"]]}
+    edit_plan(folder, lambda d: d.update(sensitivity=skipped))
+    write_reports(folder, lang=lang)
+    page = unescape((folder / "report.html").read_text(encoding="utf-8"))
+    assert i18n.TEXT["sensitivity_lp_size"][lang] in page
+    assert i18n.TEXT["sensitivity_lp"][lang] not in page

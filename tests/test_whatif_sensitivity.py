@@ -102,3 +102,39 @@ def test_receivers_are_exact_by_default(source):
         assert r["integer_gain"] == r["receiver_gain"], r
         if r["receiver"] is not None:
             assert r["integer_changes"].get(r["receiver"], 0) >= 1, r
+
+
+def test_lp_duals_skipped_for_size_keep_every_receiver(monkeypatch):
+    """Above LP_DUAL_COLUMNS the LP is not built (a million-cell plan took 4 minutes and 5 GB
+    in it): no marginal value, a status that says why, and the same receivers and gains."""
+    import optimiser.whatif.sensitivity as sensitivity
+
+    inputs = load_inputs(ROOT / "data" / "example", None)
+    run = run_scenario(inputs)
+    full = compute_sensitivity(inputs, run)
+    columns = sensitivity.literal_post_columns(inputs)
+    pairs = inputs.pairs.groupby(level="specialty").size()
+    assert columns == sum(int(pairs.get(s, 0)) for (s, _), n in inputs.posts.items() if n > 0)
+    monkeypatch.setattr(sensitivity, "LP_DUAL_COLUMNS", columns - 1)
+    small = compute_sensitivity(inputs, run)
+    assert small["lp_status"].startswith(sensitivity.SKIPPED_FOR_SIZE)
+    assert f"{columns:,} post columns" in small["lp_status"]
+    assert all(r["marginal_value"] is None for r in small["posts"])
+    assert small["scenario_constraints"] == [] or all(
+        c["shadow_cost"] is None for c in small["scenario_constraints"])
+    keys = ("specialty", "promotion", "receiver", "receiver_gain", "exact", "receiver_method")
+    by_key = {(r["specialty"], r["promotion"]): r for r in full["posts"]}
+    for r in small["posts"]:
+        assert {k: r[k] for k in keys} == {k: by_key[(r["specialty"], r["promotion"])][k]
+                                           for k in keys}
+    forced = compute_sensitivity(inputs, run, lp_duals=True)
+    assert forced["lp_status"] == "optimal" and forced == full
+    monkeypatch.setattr(sensitivity, "LP_DUAL_COLUMNS", columns)
+    assert compute_sensitivity(inputs, run) == full
+
+
+def test_report_and_solver_agree_on_the_skipped_status():
+    from optimiser.report import sensitivity as report_sensitivity
+    from optimiser.whatif import sensitivity
+
+    assert report_sensitivity.SKIPPED_FOR_SIZE == sensitivity.SKIPPED_FOR_SIZE

@@ -17,6 +17,11 @@ import pandas as pd
 
 from optimiser.report.base import Table
 
+SKIPPED_FOR_SIZE = "not computed for size"
+"""How plan.json's `lp_status` starts when the plan was too large for the LP duals (the same
+constant as optimiser/whatif/sensitivity.py, which the report does not import: it reads plan
+folders without the solver's modules)."""
+
 POST_KINDS = {
     "specialty": "spec", "promotion": "year", "posts_offered": "int", "marginal_value": "num2",
     "receiver": "code", "receiver_name": "place", "receiver_ar": "ar",
@@ -61,7 +66,10 @@ def sensitivity_tables(meta: Mapping[str, Any], info: pd.DataFrame,
     if len(constraints.frame):
         tables["sensitivity_constraints"] = constraints
     budget = extra.get("budget_shadow_cost")
-    state = {"available": True, "lp_status": extra.get("lp_status"),
+    lp_status = extra.get("lp_status")
+    state = {"available": True, "lp_status": lp_status,
+             "lp_skipped_for_size": isinstance(lp_status, str)
+             and lp_status.startswith(SKIPPED_FOR_SIZE),
              "budget_shadow_cost": budget if isinstance(budget, int | float) else None}
     return tables, state
 

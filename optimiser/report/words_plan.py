@@ -247,6 +247,14 @@ PLAN: dict[str, dict[str, str]] = {
                        "en": "The linear relaxation was not solved to optimality: no marginal "
                              "value.",
                        "ar": "لم يُحل الاسترخاء الخطي إلى الأمثلية: لا قيمة حدية."},
+    "sensitivity_lp_size": {
+        "fr": "Valeurs marginales non calculées : le jeu de données est trop grand pour la "
+              "relaxation linéaire. Les destinataires d'un poste de plus et leurs gains sont "
+              "calculés.",
+        "en": "Marginal values not computed: the dataset is too large for the linear "
+              "relaxation. The receivers of one more post and their gains are computed.",
+        "ar": "لم تُحسب القيم الحدية: مجموعة البيانات أكبر من أن يُحل استرخاؤها الخطي. "
+              "حُسبت الجهات المستفيدة من منصب إضافي ومكاسبها."},
     "sensitivity_budget": {
         "fr": "Plafond budgétaire : variation du besoin non couvert pondéré pour "
               "100\u202f000 MAD de plus (valeur duale ; négative : le besoin baisserait) : {v}.",

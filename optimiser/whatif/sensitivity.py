@@ -22,6 +22,13 @@ from optimiser.whatif.highs import INF, run_highs, to_highs
 from optimiser.whatif.receivers import TOL, receivers
 from optimiser.whatif.reuse import built_model
 
+LP_DUAL_COLUMNS = 50_000
+"""Post columns (pairs x promotions with posts) up to which the LP duals are computed: the
+national plan has 2,250 (0.2 s), the commune-level dataset 45,090 (a few seconds); a synthetic
+plan of 100,000 took 11.5 s and 470 MB, one of 400,000 52 s and 1.8 GB."""
+SKIPPED_FOR_SIZE = "not computed for size"
+"""How `lp_status` starts when the instance is above LP_DUAL_COLUMNS."""
+
 UNCERTAIN_LP = ("not computed under uptake: expected (the LP relaxation used for duals plans "
                 "with every post taken up, so its duals would not price the expected "
                 "objective); receivers and their gains are exact for the expected objective")
@@ -50,8 +57,17 @@ def _lp_duals(inputs: ModelInputs, run: Run) -> tuple[dict, np.ndarray | None, s
 # --------------------------------------------------------------------------- entry point
 
 
+def literal_post_columns(inputs: ModelInputs) -> int:
+    """The x columns of the literal model: per (specialty, promotion) with posts, the pairs of
+    that specialty (rows without capacity included: an upper bound, cheap to count)."""
+    per_specialty = inputs.pairs.groupby(level="specialty").size()
+    posts = inputs.posts[inputs.posts > 0]
+    return int(per_specialty.reindex(posts.index.get_level_values(0)).fillna(0).sum())
+
+
 def compute_sensitivity(inputs: ModelInputs, run: Run, resolve: bool | None = None,
-                        check_seconds: float | None = None) -> dict:
+                        check_seconds: float | None = None,
+                        lp_duals: bool | None = None) -> dict:
     """Marginal value and receiver of one more post per (specialty, promotion), and scenario
     shadow costs. JSON-ready (plan.json["sensitivity"]).
 
@@ -59,11 +75,21 @@ def compute_sensitivity(inputs: ModelInputs, run: Run, resolve: bool | None = No
     within RESOLVE_WORK; False: never, their receivers are then greedy lower bounds).
     `check_seconds`: time limit of each re-solve (default: the scenario's); giving it also
     runs the re-solves whatever the size, unless `resolve` is False.
+    `lp_duals`: compute the LP duals (None: when the literal model has at most
+    LP_DUAL_COLUMNS post columns).
     """
     if run.plan is None:
         return {"available": False, "reason": f"no plan (status {run.result.status.value})"}
+    columns = literal_post_columns(inputs)
+    if lp_duals is None:
+        lp_duals = columns <= LP_DUAL_COLUMNS
     if uncertain(inputs):  # the LP below is the literal model's: every post filled
         rows, duals, lp_status = {}, None, UNCERTAIN_LP
+    elif not lp_duals:
+        rows, duals, lp_status = {}, None, (
+            f"{SKIPPED_FOR_SIZE}: {columns:,} post columns exceed {LP_DUAL_COLUMNS:,} (the "
+            "LP relaxation is built through PuLP: about a minute and 2 GB at 400,000); "
+            "receivers and their gains are computed")
     else:
         rows, duals, lp_status = _lp_duals(inputs, run)
 
