@@ -126,7 +126,7 @@ def main() -> None:
 
 def _targets(results: dict[str, dict], jobs: int, everything: bool) -> None:
     """Issue 17's targets, each a ratio measured in this run (benchmarks/targets.py), with
-    the two read from the cases above: communes modelling overhead and 1M-cell peak memory."""
+    the communes modelling overhead read from the cases above."""
     from benchmarks import targets
 
     print("\n## Targets (issue 17), measured in this run")
@@ -140,11 +140,9 @@ def _targets(results: dict[str, dict], jobs: int, everything: bool) -> None:
         ours = sum(r[k] or 0 for k in ("build", "solve", "extract")) - r["highs_run"]
         ratios.append(targets.Ratio("communes: modelling overhead vs HiGHS's own solve time",
                                     ours, r["highs_run"], 0.25))
-    if "synthetic-1M" in results:
-        ratios.append(targets.Ratio("1M cells: peak memory, end to end",
-                                    results["synthetic-1M"]["peak_mb"], None, 2000, "MB"))
     if everything:
-        ratios += targets.loading() + targets.writing() + targets.sweeps(jobs)
+        ratios += (targets.loading() + targets.writing() + targets.memory()
+                   + targets.sweeps(jobs))
     for ratio in ratios:
         print(ratio.line(), flush=True)
     print(f"\n{targets.national_stages()}")

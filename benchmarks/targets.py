@@ -2,7 +2,7 @@
 (absolute times differ about 3x between machines; a ratio to a floor measured on the same
 machine at the same time does not).
 
-    python -m benchmarks.targets            # every target (about 10 minutes on 2 cores)
+    python -m benchmarks.targets            # every target (about 15 minutes on 2 cores)
     python -m benchmarks.targets --quick    # the national ones only (under a minute)
 
 Each line: what is measured, the two times, the ratio, the target and whether it is met.
@@ -139,6 +139,24 @@ def writing(delegations: int = 12_500, specialties: int = 40) -> list[Ratio]:
                       best_of(2, ours), best_of(2, floor), 2.0)]
 
 
+def memory(delegations: int = 12_500, specialties: int = 40) -> list[Ratio]:
+    """Peak memory of `optimiser solve` (plan folder and report) on the synthetic 1M-cell
+    dataset, as a planner would run it: the largest resident size of the command's process."""
+    from benchmarks.synthetic import write_synthetic
+
+    peak = ("import resource, subprocess, sys; "
+            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_synthetic(Path(tmp) / "data", delegations=delegations,
+                               specialties=specialties)
+        done = subprocess.run([sys.executable, "-c", peak, *_optimiser(
+            "solve", "--data", str(data), "--out", f"{tmp}/plan", "--quiet", "--no-record")],
+            cwd=ROOT, check=True, capture_output=True, text=True)
+    return [Ratio("1M cells: peak memory of `optimiser solve` with the report",
+                  int(done.stdout.strip()) / 1024, None, 2000, "MB")]
+
+
 SWEEPS = {
     "two floors": ["benchmarks/scenarios/two-floors.yaml",
                    "--vary", "constraints.ttah-floor.min=60:305:5",
@@ -172,7 +190,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     steps: list[Callable[[], list[Ratio]]] = [lambda: national(args.repeat)]
     if not args.quick:
-        steps += [loading, writing, sweeps]
+        steps += [loading, writing, memory, sweeps]
     for step in steps:
         for ratio in step():
             print(ratio.line(), flush=True)
