@@ -8,13 +8,18 @@ second cell by cell); the document properties and every zip entry are dated by t
 own timestamp (or a constant with --no-timestamp), so the same plan gives the same bytes.
 Cells are rendered column by column and each distinct value once per column: most columns
 repeat a few values (0, 1, a region's name) over a thousand rows.
+
+A sheet's cells are never held whole (a plan of 500,000 delegation x specialty rows has a
+detail sheet of 11 million cells): a first pass renders each column, in `CHUNK_ROWS` rows
+at a time, to number the cell formats in the order of first use and to fit the widths; the
+rows' XML is made again chunk by chunk while the zip entry is written (`xlsx.LazyRows`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from optimiser.report import i18n, matrix, why, xlsx
 from optimiser.report.base import TOTAL, ReportData, Table
@@ -31,6 +36,10 @@ FIXED_TIME = datetime(2000, 1, 1)  # stands for "no timestamp": any constant wou
 HEADER_FILL = "DCE6EE"
 TIME_ITEMS = frozenset({"generated_at"})
 Rendered = tuple[str, int]  # a cell's XML after its reference, and its shown width
+CHUNK_ROWS = 10_000  # rows rendered at a time: bounds memory, whatever the plan's size
+CACHE_LIMIT = 20_000  # distinct renderings kept per column; a column of unique values
+# (a delegation's population) would otherwise keep all of them, for no gain
+T = TypeVar("T")
 
 
 def workbook_bytes(data: ReportData, lang: str, timestamp: bool) -> bytes:
@@ -71,54 +80,100 @@ def _sheet(table: Table, name: str, lang: str, styles: xlsx.Styles) -> xlsx.Work
     header = "".join(f'<c r="{letter}1"{xlsx.cell_tail(label, styles.header)}'
                      for letter, label in zip(letters, labels, strict=True))
     widths = [max(len(word) for word in label.split()) + 2 for label in labels]
-    records = table.records()
-    body = records[:-1] if table.total_row and records else records
-    cells = []
-    for col, column in enumerate(columns):
-        kinds = ([table.kinds_of_row(row)[column] for row in range(len(body))]
+    count = len(table.frame)
+    body = count - 1 if table.total_row and count else count
+
+    def width(value: Any, kind: str) -> int:  # numbers the cell's format on first use
+        return _width(value, kind, lang, _stored(value, kind, lang, False, styles)[0])
+
+    def xml(value: Any, kind: str) -> str:
+        return xlsx.cell_tail(*_stored(value, kind, lang, False, styles))
+
+    def chunk(col: int, start: int, stop: int, render: Callable[[Any, str], T],
+              cache: dict[tuple[str, type, Any], T]) -> list[T]:
+        column = columns[col]
+        kinds = (list(table.row_kinds[start:stop])
                  if table.row_kinds is not None and column == "value" else None)
-        rendered = _column([record[col] for record in body], table.kinds[column], kinds,
-                           lambda value, kind: _table_cell(value, kind, lang, False, styles))
-        cells.append([f'<c r="{letters[col]}{row}"{tail}' if tail else ""
-                      for row, (tail, _) in enumerate(rendered, start=2)])
-        widths[col] = max([widths[col], *(width for _, width in rendered)])
-    rows = [header, *("".join(row) for row in zip(*cells, strict=True))] if cells else [header]
-    if len(body) < len(records):
-        rows.append(_total_row(table, records[-1], len(records) + 1, letters, widths, lang,
-                               styles))
+        return _column(_values(table, column, start, stop), table.kinds[column], kinds,
+                       render, cache)
+
+    for col in range(len(columns)):  # column by column: formats numbered as they always were
+        cache: dict[tuple[str, type, Any], int] = {}
+        for start in range(0, body, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, body)
+            widths[col] = max([widths[col], *chunk(col, start, stop, width, cache)])
+    total = (_total_row(table, [_values(table, column, body, count)[0] for column in columns],
+                        count + 1, letters, widths, lang, styles) if body < count else None)
+
+    def rows() -> Iterator[str]:  # the second pass: the cells' XML, a chunk at a time
+        yield header
+        caches: list[dict[tuple[str, type, Any], str]] = [{} for _ in columns]
+        for start in range(0, body, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, body)
+            cells = [[f'<c r="{letters[col]}{row}"{tail}' if tail else ""
+                      for row, tail in enumerate(chunk(col, start, stop, xml, caches[col]),
+                                                 start=start + 2)]
+                     for col in range(len(columns))]
+            yield from ("".join(row) for row in zip(*cells, strict=True))
+        if total is not None:
+            yield total
+
     frozen_cols = 2 if len(columns) > 1 and columns[1] == "name_fr" else (
         1 if columns[0] in ("item", "name_fr") else 0)
-    return xlsx.Worksheet(name, rows, len(columns), [min(max(w, 8), 60) for w in widths],
-                          (frozen_cols, 1), f"A1:{letters[-1]}{max(len(records) + 1, 2)}")
+    return xlsx.Worksheet(name, xlsx.LazyRows(1 + count, rows), len(columns),
+                          [min(max(w, 8), 60) for w in widths],
+                          (frozen_cols, 1), f"A1:{letters[-1]}{max(count + 1, 2)}")
+
+
+def _values(table: Table, column: str, start: int, stop: int) -> list[Any]:
+    """Rows `start` to `stop` of a column as plain Python values, None for missing (as
+    `Table.records` gives them, without making every row of the table at once)."""
+    values = table.frame[column].iloc[start:stop].astype(object).tolist()
+    return [None if value is None or (isinstance(value, float) and value != value) else value
+            for value in values]
 
 
 def _column(values: list[Any], kind: str, kinds: list[str] | None,
-            render: Callable[[Any, str], Rendered]) -> list[Rendered]:
-    """Render a column's cells, each distinct (kind, type, value) once."""
-    cache: dict[tuple[str, type, Any], Rendered] = {}
+            render: Callable[[Any, str], T], cache: dict[tuple[str, type, Any], T]) -> list[T]:
+    """Render a column's cells (their width or their XML), each distinct (kind, type, value)
+    once while `cache` (kept from chunk to chunk of the column) holds under `CACHE_LIMIT`."""
     out = []
-    for index, value in enumerate(values):
-        kind_here = kinds[index] if kinds is not None else kind
+    append, lookup = out.append, cache.get  # 11 million cells in a huge plan: every bit counts
+    for value, kind_here in zip(values, kinds if kinds is not None else [kind] * len(values),
+                                strict=True):
         key = (kind_here, value.__class__, value)
         try:
-            found = cache.get(key)
+            found = lookup(key)
         except TypeError:  # a list (a parameter's value): not hashable, rendered each time
             found = render(value, kind_here)
         if found is None:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
             found = cache[key] = render(value, kind_here)
-        out.append(found)
+        append(found)
     return out
 
 
 def _table_cell(value: Any, kind: str, lang: str, bold: bool, styles: xlsx.Styles,
                 total: bool = False) -> Rendered:
     """A table cell: typed value, number format, quote prefix; width as the page shows it."""
+    stored, style = _stored(value, kind, lang, bold, styles, total)
+    return xlsx.cell_tail(stored, style), _width(value, kind, lang, stored)
+
+
+def _stored(value: Any, kind: str, lang: str, bold: bool, styles: xlsx.Styles,
+            total: bool = False) -> tuple[Any, int]:
+    """A cell's stored value and the number of its format (numbered on first use)."""
     stored, number_format = _typed(value, kind, lang)
     if total and value == TOTAL:
         stored = i18n.text("total", lang)
-    style = styles.index(number_format, bold, looks_like_formula(stored))
+    return stored, styles.index(number_format, bold, looks_like_formula(stored))
+
+
+def _width(value: Any, kind: str, lang: str, stored: Any) -> int:
+    """A cell's width: its text as the page shows it, plus a margin."""
     shown = i18n.cell(value, kind, lang) if stored is not None else ""
-    return xlsx.cell_tail(stored, style), len(shown) + 2
+    return len(shown) + 2
 
 
 def _total_row(table: Table, record: list[Any], row: int, letters: list[str],
@@ -156,28 +211,45 @@ def _matrix_sheet(grid: matrix.Matrix, name: str, lang: str,
     (delegation rows are outlined under it, so Excel can fold them) and a national total."""
     header, rows, roles = matrix.sheet_rows(grid, lang)
     letters = [xlsx.column_letter(col) for col in range(1, len(header) + 1)]
-    lines = ["".join(f'<c r="{letter}1"{xlsx.cell_tail(label, styles.header)}'
-                     for letter, label in zip(letters, header, strict=True))]
+    head = "".join(f'<c r="{letter}1"{xlsx.cell_tail(label, styles.header)}'
+                   for letter, label in zip(letters, header, strict=True))
     widths = [max(len(str(label)) // 2, 6) + 2 for label in header]
     cache: dict[tuple[type, Any, bool], str] = {}
     outline = {}
     for number, (values, role) in enumerate(zip(rows, roles, strict=True), start=2):
-        bold = role != "row"
-        cells = []
+        bold = role != "row"  # row by row: formats numbered as they always were
+        _matrix_line(values, number, bold, letters, cache, styles)
         for col, value in enumerate(values):
-            key = (value.__class__, value, bold)
-            tail = cache.get(key)
-            if tail is None:
-                tail = cache[key] = _matrix_cell(value, bold, styles)
-            if tail:
-                cells.append(f'<c r="{letters[col]}{number}"{tail}')
             if isinstance(value, str):
                 widths[col] = max(widths[col], len(value) + 2)
-        lines.append("".join(cells))
         if not bold:
             outline[number] = 1
-    return xlsx.Worksheet(name, lines, len(header), [min(width, 40) for width in widths],
+
+    def lines() -> Iterator[str]:
+        yield head
+        for number, (values, role) in enumerate(zip(rows, roles, strict=True), start=2):
+            yield _matrix_line(values, number, role != "row", letters, cache, styles)
+
+    return xlsx.Worksheet(name, xlsx.LazyRows(1 + len(rows), lines), len(header),
+                          [min(width, 40) for width in widths],
                           (4, 1), f"A1:{letters[-1]}{len(rows) + 1}", outline)
+
+
+def _matrix_line(values: list[Any], number: int, bold: bool, letters: list[str],
+                 cache: dict[tuple[type, Any, bool], str], styles: xlsx.Styles) -> str:
+    """The cells' XML of matrix row `number`, each distinct cell rendered once while
+    `cache` holds under `CACHE_LIMIT` of them."""
+    cells = []
+    for col, value in enumerate(values):
+        key = (value.__class__, value, bold)
+        tail = cache.get(key)
+        if tail is None:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            tail = cache[key] = _matrix_cell(value, bold, styles)
+        if tail:
+            cells.append(f'<c r="{letters[col]}{number}"{tail}')
+    return "".join(cells)
 
 
 def _matrix_cell(value: Any, bold: bool, styles: xlsx.Styles) -> str:  # noqa: ANN401
