@@ -252,7 +252,7 @@ def _solve_and_write(inputs: ModelInputs, options: SolveOptions, console: Consol
     if options.check_monotone:
         monotone = check_monotone(inputs, run, forbid=options.forbid_paradox)
         document["monotone"] = monotone.to_json()
-    extra = _report_writer(options.no_timestamp) if options.report else None
+    extra = _report_writer(options.no_timestamp, document) if options.report else None
     if recording is not None:
         extra = recording.capturing(document, extra)
     written = write_plan_folder(options.out_dir, document, run.plan, extra=extra,
@@ -293,7 +293,7 @@ def _solve_horizon_and_write(inputs: ModelInputs, options: SolveOptions, console
                      f"{run.result.solve_seconds:.1f} s (time limit {inputs.time_limit_s:g} s)")
         sys.exit(EXIT_OTHER)
     document = horizon_document(run, timestamp=not options.no_timestamp)
-    extra = _report_writer(options.no_timestamp) if options.report else None
+    extra = _report_writer(options.no_timestamp, document) if options.report else None
     if recording is not None:
         extra = recording.capturing(document, extra)
     written = write_plan_folder(options.out_dir, document, run.plan, extra=extra,
@@ -314,11 +314,13 @@ def _explain_infeasible(inputs: ModelInputs, scenario_path: Path | None,
     print_explanation(explain_infeasible(inputs, document, verify=False), errors)
 
 
-def _report_writer(no_timestamp: bool) -> Callable[[Path], object]:
-    """The report, written into the new plan folder before it is swapped into place."""
+def _report_writer(no_timestamp: bool, document: dict) -> Callable[[Path], object]:
+    """The report, written into the new plan folder before it is swapped into place, from
+    the plan.json content in memory (not parsed back from the file)."""
     from optimiser.report import write_reports
 
-    return lambda folder: write_reports(folder, lang="fr", timestamp=not no_timestamp)
+    return lambda folder: write_reports(folder, lang="fr", timestamp=not no_timestamp,
+                                        document=document)
 
 
 @main.group()

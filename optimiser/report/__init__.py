@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from optimiser.report.i18n import LANGUAGES
 from optimiser.report.load import PlanError, load_plan
@@ -23,13 +25,15 @@ __all__ = ["LANGUAGES", "PlanError", "REPORT_FILES", "write_reports"]
 REPORT_FILES = ("report.html", "plan.xlsx", "summary.md")
 
 
-def write_reports(plan_dir: Path, lang: str = "fr", timestamp: bool = True) -> list[Path]:
+def write_reports(plan_dir: Path, lang: str = "fr", timestamp: bool = True,
+                  document: Mapping[str, Any] | None = None) -> list[Path]:
     """Write the report files of the plan in `plan_dir` and return their paths.
 
     `lang` is "fr" (default), "en" or "ar" (Arabic, right to left). With `timestamp=False`
     the plan's `generated_at` and its build/solve times are left out, so two solves of the
     same scenario give identical reports. The same plan folder always gives byte-identical
-    files. Raises `PlanError` when the folder holds no valid plan.
+    files. Raises `PlanError` when the folder holds no valid plan. `document` is plan.json's
+    content when the caller has it in memory (`load.load_plan`).
     """
     from optimiser.report import excel, html, markdown
     from optimiser.report.tables import build_report_data
@@ -38,7 +42,7 @@ def write_reports(plan_dir: Path, lang: str = "fr", timestamp: bool = True) -> l
         raise ValueError(f"unknown report language {lang!r}: choose one of "
                          f"{', '.join(LANGUAGES)}")
     plan_dir = Path(plan_dir)
-    data = build_report_data(load_plan(plan_dir))
+    data = build_report_data(load_plan(plan_dir, document))
     contents = {
         "report.html": html.render(data, lang, timestamp).encode("utf-8"),
         "plan.xlsx": excel.workbook_bytes(data, lang, timestamp),
