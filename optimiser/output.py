@@ -87,10 +87,24 @@ for _name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "r
     setattr(Records, _name, _forgetting(_name))
 
 
+def _kind(column: pd.Series) -> str:
+    """How a column is converted: "i", "u", "b" or "f" for numpy numbers and booleans, "s"
+    for text (a string dtype, or objects that are all str; boxing leaves str alone), "" for
+    anything else (the generic conversion)."""
+    dtype = column.dtype
+    kind = dtype.kind if isinstance(dtype, np.dtype) else ""
+    if kind in ("i", "u", "b", "f"):
+        return kind
+    if isinstance(dtype, pd.StringDtype) or (
+            kind == "O" and pd.api.types.infer_dtype(column, skipna=True) == "string"):
+        return "s"
+    return ""
+
+
 def _column_values(column: pd.Series) -> list:
     """One rounded column as the Python values `DataFrame.to_dict` gives after
     `astype(object).where(notna, None)` (the old `_records`, whose values readers rely on)."""
-    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    kind = _kind(column)
     if kind in ("i", "u", "b"):
         return column.to_numpy().tolist()
     if kind == "f":
@@ -99,8 +113,7 @@ def _column_values(column: pd.Series) -> list:
         for i in np.flatnonzero(np.isnan(array)).tolist():
             values[i] = None
         return values
-    if isinstance(column.dtype, pd.StringDtype) or (  # str (boxing leaves str alone)
-            kind == "O" and pd.api.types.infer_dtype(column, skipna=True) == "string"):
+    if kind == "s":
         values = column.to_numpy(dtype=object, copy=True)
         values[column.isna().to_numpy()] = None
         return values.tolist()
@@ -268,11 +281,9 @@ def _fragments(column: pd.Series) -> Fragments:
     40 encodings. Numbers go through one `json.dumps` of the distinct values, split on ", "
     (no number's text holds one): the encoder's own float repr, and its error for inf.
     """
-    dtype = column.dtype
-    kind = dtype.kind if isinstance(dtype, np.dtype) else ""
-    strings = isinstance(dtype, pd.StringDtype) or (
-        kind == "O" and pd.api.types.infer_dtype(column, skipna=True) == "string")
-    if kind not in ("i", "u", "b", "f") and not strings:  # the rows' values, as before
+    kind = _kind(column)
+    strings = kind == "s"
+    if not kind:  # the rows' values, as before
         return None, list(map(_dumps, _column_values(column)))
     codes, uniques = pd.factorize(column, sort=False)  # missing values get code -1
     if not strings and 2 * len(uniques) > len(codes) and codes.min() >= 0:

@@ -58,8 +58,15 @@ class Table:
 
     def records(self) -> list[list[Any]]:
         """Rows as lists of plain Python values (None for missing), in column order."""
-        columns = [self.frame[c].astype(object).tolist() for c in self.frame.columns]
-        return [[None if _missing(v) else v for v in row] for row in zip(*columns, strict=True)]
+        columns = [self.column_values(c) for c in self.frame.columns]
+        return [list(row) for row in zip(*columns, strict=True)]
+
+    def column_values(self, column: str, start: int = 0, stop: int | None = None
+                      ) -> list[Any]:
+        """Rows `start` to `stop` of one column as plain Python values, None for missing
+        (the workbook reads a huge table a chunk at a time, never all its rows at once)."""
+        values = self.frame[column].iloc[start:stop].astype(object).tolist()
+        return [None if _missing(v) else v for v in values]
 
     def without_time(self) -> Table:
         """Drop the rows of time-dependent items (for --no-timestamp)."""

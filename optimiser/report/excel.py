@@ -94,7 +94,7 @@ def _sheet(table: Table, name: str, lang: str, styles: xlsx.Styles) -> xlsx.Work
         column = columns[col]
         kinds = (list(table.row_kinds[start:stop])
                  if table.row_kinds is not None and column == "value" else None)
-        return _column(_values(table, column, start, stop), table.kinds[column], kinds,
+        return _column(table.column_values(column, start, stop), table.kinds[column], kinds,
                        render, cache)
 
     for col in range(len(columns)):  # column by column: formats numbered as they always were
@@ -102,7 +102,7 @@ def _sheet(table: Table, name: str, lang: str, styles: xlsx.Styles) -> xlsx.Work
         for start in range(0, body, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, body)
             widths[col] = max([widths[col], *chunk(col, start, stop, width, cache)])
-    total = (_total_row(table, [_values(table, column, body, count)[0] for column in columns],
+    total = (_total_row(table, [table.column_values(column, body, count)[0] for column in columns],
                         count + 1, letters, widths, lang, styles) if body < count else None)
 
     def rows() -> Iterator[str]:  # the second pass: the cells' XML, a chunk at a time
@@ -123,14 +123,6 @@ def _sheet(table: Table, name: str, lang: str, styles: xlsx.Styles) -> xlsx.Work
     return xlsx.Worksheet(name, xlsx.LazyRows(1 + count, rows), len(columns),
                           [min(max(w, 8), 60) for w in widths],
                           (frozen_cols, 1), f"A1:{letters[-1]}{max(count + 1, 2)}")
-
-
-def _values(table: Table, column: str, start: int, stop: int) -> list[Any]:
-    """Rows `start` to `stop` of a column as plain Python values, None for missing (as
-    `Table.records` gives them, without making every row of the table at once)."""
-    values = table.frame[column].iloc[start:stop].astype(object).tolist()
-    return [None if value is None or (isinstance(value, float) and value != value) else value
-            for value in values]
 
 
 def _column(values: list[Any], kind: str, kinds: list[str] | None,
@@ -218,8 +210,8 @@ def _matrix_sheet(grid: matrix.Matrix, name: str, lang: str,
     outline = {}
     for number, (values, role) in enumerate(zip(rows, roles, strict=True), start=2):
         bold = role != "row"  # row by row: formats numbered as they always were
-        _matrix_line(values, number, bold, letters, cache, styles)
         for col, value in enumerate(values):
+            _matrix_tail(value, bold, cache, styles)
             if isinstance(value, str):
                 widths[col] = max(widths[col], len(value) + 2)
         if not bold:
@@ -241,15 +233,23 @@ def _matrix_line(values: list[Any], number: int, bold: bool, letters: list[str],
     `cache` holds under `CACHE_LIMIT` of them."""
     cells = []
     for col, value in enumerate(values):
-        key = (value.__class__, value, bold)
-        tail = cache.get(key)
-        if tail is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            tail = cache[key] = _matrix_cell(value, bold, styles)
+        tail = _matrix_tail(value, bold, cache, styles)
         if tail:
             cells.append(f'<c r="{letters[col]}{number}"{tail}')
     return "".join(cells)
+
+
+def _matrix_tail(value: Any, bold: bool, cache: dict[tuple[type, Any, bool], str],  # noqa: ANN401
+                 styles: xlsx.Styles) -> str:
+    """A matrix cell's XML after its reference, rendered once while `cache` holds under
+    `CACHE_LIMIT` cells (the first call for a cell also numbers its format)."""
+    key = (value.__class__, value, bold)
+    tail = cache.get(key)
+    if tail is None:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        tail = cache[key] = _matrix_cell(value, bold, styles)
+    return tail
 
 
 def _matrix_cell(value: Any, bold: bool, styles: xlsx.Styles) -> str:  # noqa: ANN401

@@ -172,13 +172,9 @@ class Worksheet:
     outline: dict[int, int] = field(default_factory=dict)
     right_to_left: bool = False
 
-    def xml(self, selected: bool) -> str:
-        """xl/worksheets/sheetN.xml."""
-        return "".join(self.xml_pieces(selected))
-
     def xml_pieces(self, selected: bool) -> Iterator[str]:
-        """xl/worksheets/sheetN.xml in pieces of `PIECE_ROWS` rows (joined, they are `xml`),
-        so that a huge sheet is compressed piece by piece instead of as one string."""
+        """xl/worksheets/sheetN.xml in pieces of `PIECE_ROWS` rows, so that a huge sheet is
+        compressed piece by piece instead of as one string."""
         last = f"{column_letter(max(self.columns, 1))}{max(len(self.rows), 1)}"
         view = ' tabSelected="1"' if selected else ""
         view += ' rightToLeft="1"' if self.right_to_left else ""
