@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from optimiser.report import charts, geometry, horizon, i18n, matrix, why
+from optimiser.report import charts, geometry, horizon, i18n, large, matrix, why
 from optimiser.report.base import TOTAL, ReportData, Table
 from optimiser.report.pareto import pareto_section
 
@@ -114,6 +114,8 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
     tables = dict(data.tables)
     if not timestamp:
         tables["solver"] = tables["solver"].without_time()
+    shown = large.page_delegations(tables["delegations"].frame)
+    tables["delegations"] = large.listed_rows(tables["delegations"], shown)
     views: dict[str, Any] = {key: view(tables[key], lang) for key in SHOWN if key in tables}
     views["region_totals"] = view(tables["regions"].select(
         ["name_fr", "name_ar", "unmet_before", "unmet_after", "posts", "foreign"]), lang,
@@ -140,12 +142,13 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "t": {key: wording[lang] for key, wording in i18n.TEXT.items()},
         "titles": {key: wording[lang] for key, wording in i18n.TABLE_TITLES.items()},
         "s": data.summary,
-        "f": _formatted(data, lang, map_result),
+        "f": {**_formatted(data, lang, map_result), **_listed_sentence(data, shown, lang)},
         "v": views,
         "svg": svgs,
         "map": map_result,
-        "matrix": matrix.html_view(data.matrix, lang, why.anchors(tables["why"])),
-        "why": why.html_view(tables["why"], data.regions, lang),
+        "matrix": matrix.html_view(large.listed_matrix(data.matrix, shown), lang,
+                                   why.anchors(tables["why"])),
+        "why": why.html_view(tables["why"], data.regions, lang, shown),
         "sens": data.sensitivity,
         "up": data.uptake,
         "dep": data.dependencies,
@@ -160,6 +163,16 @@ def render(data: ReportData, lang: str, timestamp: bool) -> str:
         "stamp": data.summary["generated_at"] if timestamp else None,
     }
     return _environment().get_template("report.html.j2").render(**context)
+
+
+def _listed_sentence(data: ReportData, shown: frozenset[str] | None, lang: str
+                     ) -> dict[str, str]:
+    """The note of a page that lists only some delegations (report/large.py)."""
+    if shown is None:
+        return {"listed": ""}
+    return {"listed": i18n.text("listed_delegations", lang,
+                                n=i18n.number(data.matrix.n_delegations, lang),
+                                k=i18n.number(len(shown), lang))}
 
 
 def _formatted(data: ReportData, lang: str, map_result: geometry.MapResult) -> dict[str, str]:

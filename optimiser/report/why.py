@@ -122,13 +122,18 @@ def sentence(row: Mapping[str, Any], lang: str, n_delegations: int) -> str:
     return text[0].upper() + text[1:]
 
 
-def html_view(table: Table, regions: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """Region groups of why lines for the page: anchor id, names, main reason, facts."""
+def html_view(table: Table, regions: pd.DataFrame, lang: str,
+              shown: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """Region groups of why lines for the page: anchor id, names, main reason, facts (only
+    the delegations in `shown` when given: report/large.py; ids and ranks stay those of the
+    whole table)."""
     frame = table.frame
     n = len(frame)
     names = regions.set_index("region")[["name_fr", "name_ar"]]
     groups: list[dict[str, Any]] = []
     for index, row in enumerate(frame.to_dict("records")):
+        if shown is not None and str(row["delegation"]) not in shown:
+            continue
         if not groups or groups[-1]["region"] != row["region"]:
             name_fr, name_ar = (names.loc[row["region"]].tolist()
                                 if row["region"] in names.index else [row["region"], ""])

@@ -162,6 +162,16 @@ PLAN: dict[str, dict[str, str]] = {
         "fr": "Pas de carte : les délégations n'ont ni limites connues ni coordonnées.",
         "en": "No map: the delegations have neither known boundaries nor coordinates.",
         "ar": "لا خريطة: ليست للمندوبيات حدود معروفة ولا إحداثيات."},
+    "listed_delegations": {
+        "fr": "Ce plan compte {n} délégations : cette page montre les {k} qui reçoivent le "
+              "plus de médecins. Les totaux des régions et du pays les comptent toutes ; "
+              "plan.xlsx et delegations.csv les donnent toutes.",
+        "en": "This plan has {n} delegations: this page shows the {k} that receive the most "
+              "doctors. Region and national totals count them all; plan.xlsx and "
+              "delegations.csv list them all.",
+        "ar": "تضم هذه الخطة {n} مندوبية: تعرض هذه الصفحة {k} منها التي تتلقى أكبر عدد من "
+              "الأطباء. مجاميع الجهات والمجموع الوطني تشملها كلها؛ ويتضمنها كلها الملفان "
+              "plan.xlsx و delegations.csv."},
     "map_not_shown": {"fr": "Non représentées sur la carte : {names}.",
                       "en": "Not shown on the map: {names}.",
                       "ar": "غير ممثلة على الخريطة: {names}."},
