@@ -4,19 +4,29 @@ The rolling plan (each year MODEL.md's optimum given the years before) is feasib
 joint model: its integers are handed to HiGHS as a starting plan, completed into a full
 column vector by one LP with those integers fixed. HiGHS then only has to improve or prove
 it; when the time limit stops it, the plan is at least as good as the rolling one and the
-gap says how far from proven (national 2024-2030: about 0.3% after 60 s, docs/horizon.md).
+gap says how far from proven.
+
+With a positive `mip_gap`, the trajectory bound of horizon/decompose.py is tried first (for
+at most half the time left): it is much tighter than what HiGHS's cuts reach in the same
+time, and when it proves the rolling plan within the gap that plan is the answer (national
+2024-2030 within 0.5%: 13 s in all, against 26 s with HiGHS alone). Otherwise HiGHS goes on
+with the time left and the plan's bound is the better of the two.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 
+from optimiser.horizon.decompose import TooManyStates, add_plan, build_master, lower_bound
 from optimiser.horizon.model import HorizonModel
+from optimiser.inputs import ModelInputs
 from optimiser.model.core import AllocationModel, BuildOptions
 from optimiser.model.lp import linear
 from optimiser.pipeline import Run
-from optimiser.solve import SolveResult, relative_gap
+from optimiser.solve import SolveResult, SolveStatus, relative_gap
 from optimiser.whatif.highs import HighsModel, HighsOutcome, run_highs, to_highs
 
 
@@ -69,9 +79,33 @@ def starting_plan(hm: HighsModel, joint: AllocationModel, model: HorizonModel,
     return out.col_value if out.status.has_plan else None
 
 
+def trajectory_bound(hm: HighsModel, model: HorizonModel, inputs_by_year: list[ModelInputs],
+                     rate: np.ndarray, discount: float, plan: np.ndarray, objective: float,
+                     deadline: float, mip_gap: float) -> float | None:
+    """horizon/decompose.py's lower bound, priced until it proves `plan` (the joint model's
+    column values, of objective `objective`) within `mip_gap`, until it no longer can, or
+    until `deadline`; None where the reformulation does not apply or gives nothing sound."""
+    master = build_master(hm, model, inputs_by_year, rate, discount)
+    if master is None:
+        return None
+    add_plan(master, plan)
+    enough = objective - mip_gap * abs(objective)
+    try:
+        bound, _ = lower_bound(master, deadline, enough)
+    except TooManyStates:
+        return None
+    if bound is None or bound > objective + 1e-9 * max(1.0, abs(objective)):
+        return None  # above a feasible plan's objective: never claim it
+    return bound
+
+
 def solve_joint(model: HorizonModel, runs: list[Run] | None, time_limit_s: float,
-                mip_gap: float) -> SolveResult:
-    """The joint MIP in HiGHS (from the rolling plan when there is one)."""
+                mip_gap: float, inputs_by_year: list[ModelInputs] | None = None,
+                rate: np.ndarray | None = None, discount: float = 1.0) -> SolveResult:
+    """The joint MIP in HiGHS (from the rolling plan when there is one; with a positive gap,
+    proved by the trajectory bound first when it can be)."""
+    started = time.perf_counter()
+    deadline = started + time_limit_s
     joint = joint_allocation_model(model)
     if not model.prob.variables():
         # nothing to decide: HiGHS refuses an empty model, so give it one fixed column (as
@@ -79,11 +113,37 @@ def solve_joint(model: HorizonModel, runs: list[Run] | None, time_limit_s: float
         joint.add("fixed", "fixed", linear([(joint.variable("fixed", upper=0.0), 1.0)]), "==", 0)
     hm = to_highs(joint)
     incumbent = None if not runs else starting_plan(hm, joint, model, runs, time_limit_s)
-    out: HighsOutcome = run_highs(hm, time_limit_s, mip_gap, incumbent=incumbent)
-    values = np.rint(out.col_value).astype(np.int64)
+    bound = None
+    if incumbent is not None and mip_gap > 0 and inputs_by_year is not None \
+            and rate is not None:
+        lp = hm.highs.getLp()
+        objective = float(np.dot(lp.col_cost_, incumbent) + lp.offset_)
+        # at most half the time left: HiGHS gets the rest when the bound cannot prove it
+        halfway = time.perf_counter() + (deadline - time.perf_counter()) / 2
+        bound = trajectory_bound(hm, model, inputs_by_year, rate, discount, incumbent,
+                                 objective, halfway, mip_gap)
+        if bound is not None and relative_gap(objective, bound) <= mip_gap:
+            return _result(hm, model, SolveStatus.OPTIMAL, objective, bound, incumbent,
+                           time.perf_counter() - started)
+    out: HighsOutcome = run_highs(hm, max(1e-3, deadline - time.perf_counter()), mip_gap,
+                                  incumbent=incumbent)
+    best = out.best_bound if bound is None or out.best_bound is None \
+        else max(out.best_bound, bound)
+    status = out.status
+    if status is SolveStatus.FEASIBLE and (gap := relative_gap(out.objective, best)) \
+            is not None and gap <= mip_gap:
+        status = SolveStatus.OPTIMAL
+    return _result(hm, model, status, out.objective, best, out.col_value,
+                   time.perf_counter() - started)
+
+
+def _result(hm: HighsModel, model: HorizonModel, status: SolveStatus,
+            objective: float | None, bound: float | None, values: np.ndarray,
+            seconds: float) -> SolveResult:
+    """The SolveResult of a plan given by the joint model's column values."""
+    values = np.rint(values).astype(np.int64)
     x = values[hm.col(model.x["var"])] if len(model.x) else np.zeros(0, np.int64)
     y = values[hm.col(model.y["var"])] if len(model.y) else np.zeros(0, np.int64)
-    return SolveResult(status=out.status, objective=out.objective, best_bound=out.best_bound,
-                       gap=relative_gap(out.objective, out.best_bound), solver="HiGHS",
-                       solver_version=hm.highs.version(),
-                       solve_seconds=out.seconds, x=x, y=y)
+    return SolveResult(status=status, objective=objective, best_bound=bound,
+                       gap=relative_gap(objective, bound), solver="HiGHS",
+                       solver_version=hm.highs.version(), solve_seconds=seconds, x=x, y=y)

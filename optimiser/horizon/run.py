@@ -65,13 +65,15 @@ def _joint(inputs: ModelInputs) -> HorizonRun:
     rolling = _rolling(inputs)
     spent = time.perf_counter() - start
     built = time.perf_counter()
-    model = build_horizon_model(years, [year_inputs(inputs, t) for t in years],
-                                attrition_rates(inputs), inputs.horizon.discount)
+    by_year = [year_inputs(inputs, t) for t in years]
+    rate = attrition_rates(inputs)
+    model = build_horizon_model(years, by_year, rate, inputs.horizon.discount)
     build_seconds = time.perf_counter() - built
     time_left = max(1.0, inputs.time_limit_s - spent)
     if inputs.solver == "highs":
         result = solve_joint(model, rolling.runs if rolling.plan is not None else None,
-                             time_left, inputs.mip_gap)
+                             time_left, inputs.mip_gap, by_year, rate,
+                             inputs.horizon.discount)
     else:
         joint = joint_allocation_model(model)
         result = solve_model(joint, inputs.solver, time_left, inputs.mip_gap)

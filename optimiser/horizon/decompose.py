@@ -1,0 +1,367 @@
+"""A lower bound for a several-year plan by column generation on each pair's trajectory.
+
+The joint model's LP relaxation is weak: attrition makes staff a real number, and the LP keeps
+a delegation exactly at its target by posting a fraction of a doctor every year where a real
+plan posts one doctor every few years (national 2024-2030: LP bound 2.3% below the optimum).
+The remedy is a Dantzig-Wolfe reformulation: each pair that can receive doctors chooses one
+trajectory (its posts of every year and its foreign doctors of every year) among all integer
+ones, at that trajectory's exact cost. The LP over trajectories is the convex hull of each
+pair's integer plans.
+
+The master is the joint model's HiGHS copy with, for every pair, its x and y columns, its
+staff rows and its u, a, o columns replaced by one column per known trajectory (`lambda`,
+summing to 1 per pair): a trajectory's column is the sum of the x and y columns it uses.
+Every other row (posts, capacity, contingents, dependencies, scenario constraints, reach,
+budget) is kept as written, so the reformulation holds for any scenario the joint model
+allows. Rows on one post column only (capacity without contingents) become that column's
+bound in the pricing. Trajectories are added while some pair has one cheaper than the
+master's prices (horizon/pricing.py, exact); each round's Lagrangian bound is a valid lower
+bound of the plan.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from optimiser.highs_direct import quiet_highs
+from optimiser.horizon.model import HorizonModel
+from optimiser.horizon.pricing import PairYears, Priced, TooManyStates, cheapest_trajectories
+from optimiser.inputs import ModelInputs
+from optimiser.whatif.highs import HighsModel
+
+INF = highspy.kHighsInf
+MAX_STATES = 2_000_000
+"""Most partial trajectories held at once while pricing (about 100 MB); past it the joint
+solve keeps HiGHS's own bound (national 2024-2030: under 100,000)."""
+REDUCED_COST_TOL = 1e-7
+"""A trajectory enters when its reduced cost is below -tol * (1 + |its priced cost|)."""
+ALTERNATIVES = 1
+"""Trajectories offered per pair and round (national 2024-2030: 1 is fastest; 3 adds a
+third more LP work for no fewer rounds)."""
+STAFF_FAMILIES = ("shortfall", "absence", "overstaffing")
+
+__all__ = ["Master", "TooManyStates", "build_master", "lower_bound"]
+
+
+@dataclass
+class Master:
+    """The reformulated problem in HiGHS and what ties it to the joint model (its columns
+    other than x, y and the pairs' u, a, o are copied as they are: deployments, dependency
+    flags, reach indicators)."""
+
+    highs: highspy.Highs
+    data: PairYears
+    x_cols: np.ndarray
+    """(pairs, years) joint post column of each pair and year, -1: none."""
+    y_cols: np.ndarray
+    """(pairs, years, contingents) joint foreign column, -1: none."""
+    convex_rows: np.ndarray
+    rows_of: dict[int, np.ndarray]
+    """Joint column -> its master rows (kept rows only) ..."""
+    vals_of: dict[int, np.ndarray]
+    """... and coefficients there."""
+    cost: np.ndarray
+    """The joint model's objective per column."""
+    decided_index: np.ndarray
+    """Joint column -> its position among the decided (x and y) columns, -1 for others."""
+    decided_nz: tuple[np.ndarray, np.ndarray, np.ndarray]
+    """The decided columns' coefficients in the master's rows: (position, row, value)."""
+    known: list[set[tuple[int, ...]]] = field(default_factory=list)
+
+    def duals_used(self, duals: np.ndarray) -> np.ndarray:
+        """The reduced cost (cost minus what the master's duals charge) of every x and y
+        column, in decided order: the pricing's price of one post or foreign doctor."""
+        position, row, value = self.decided_nz
+        spent = np.bincount(position, weights=value * duals[row],
+                            minlength=int(self.decided_index.max()) + 1)
+        decided = np.flatnonzero(self.decided_index >= 0)
+        return self.cost[decided] - spent
+
+
+def _pairs_with_doctors(model: HorizonModel) -> np.ndarray:
+    tables = [t for b in model.blocks for t in (b.x, b.y) if len(t)]
+    if not tables:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([t["pair"].to_numpy(np.int64) for t in tables]))
+
+
+def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[ModelInputs],
+                 rate: np.ndarray, discount: float) -> Master | None:
+    """The master with one trajectory per pair (no posts); None where the reformulation does
+    not apply (no pair, several post columns per pair and year, a post or foreign column
+    with a lower bound or an unbounded one)."""
+    pairs = _pairs_with_doctors(model)
+    if not len(pairs):
+        return None
+    lp = hm.highs.getLp()
+    n_cols, n_rows = lp.num_col_, lp.num_row_
+    years = len(model.years)
+    n = len(pairs)
+    row_of = np.full(len(inputs_by_year[0].pairs), -1, dtype=np.int64)
+    row_of[pairs] = np.arange(n)
+    contingents = sorted({c for b in model.blocks if len(b.y) for c in b.y["contingent"]},
+                         key=str)
+    slot = {c: j for j, c in enumerate(contingents)}
+
+    base, target, presence, weight, over = (np.zeros((n, years)) for _ in range(5))
+    x_cols = np.full((n, years), -1, dtype=np.int64)
+    y_cols = np.full((n, years, len(contingents)), -1, dtype=np.int64)
+    dropped_rows: list[int] = []
+    dropped_cols: list[int] = []
+    for k, (block, year) in enumerate(zip(model.blocks, inputs_by_year, strict=True)):
+        p = year.pairs
+        for array, column in ((base, "base"), (target, "target"), (presence, "presence")):
+            array[:, k] = p[column].to_numpy(float)[pairs]
+        if len(block.x):
+            rows = row_of[block.x["pair"].to_numpy(np.int64)]
+            if len(np.unique(rows)) != len(rows):
+                return None  # several post columns per pair and year (promotions)
+            x_cols[rows, k] = hm.col(block.x["var"])
+        if len(block.y):
+            rows = row_of[block.y["pair"].to_numpy(np.int64)]
+            which = np.array([slot[c] for c in block.y["contingent"]], dtype=np.int64)
+            y_cols[rows, k, which] = hm.col(block.y["var"])
+        movable = block.pair_vars
+        if not len(movable):
+            continue
+        mine = movable.index.to_numpy(np.int64)
+        weight[row_of[mine], k] = p["coef"].to_numpy(float)[mine] * discount ** k
+        over[row_of[mine], k] = year.eps_over * discount ** k
+        for family in STAFF_FAMILIES:
+            table = f"{model.years[k]}:{family}"
+            for d, s in p.index[mine]:
+                row = hm.rows.get((table, f"{family}[{d},{s}]"))
+                if row is not None:
+                    dropped_rows.append(row)
+        for column in ("u", "a", "o"):
+            dropped_cols += [hm.cols[v.name] for v in movable[column] if v is not None]
+
+    decided = np.concatenate([x_cols[x_cols >= 0], y_cols[y_cols >= 0]])
+    lower = np.array(lp.col_lower_, dtype=float)
+    upper = np.array(lp.col_upper_, dtype=float)
+    if (lower[decided] != 0).any():
+        return None
+
+    # the matrix by column, and rows on a single decided column folded into its bound
+    a = lp.a_matrix_
+    starts = np.asarray(a.start_, dtype=np.int64)
+    index = np.asarray(a.index_, dtype=np.int64)
+    value = np.asarray(a.value_, dtype=float)
+    if a.format_ == highspy.MatrixFormat.kRowwise:
+        row_nz = np.repeat(np.arange(n_rows), np.diff(starts))
+        col_nz = index
+    else:
+        col_nz = np.repeat(np.arange(n_cols), np.diff(starts))
+        row_nz = index
+    row_lower = np.asarray(lp.row_lower_, dtype=float)
+    row_upper = np.asarray(lp.row_upper_, dtype=float)
+    is_decided = np.zeros(n_cols, dtype=bool)
+    is_decided[decided] = True
+    width = np.bincount(row_nz, minlength=n_rows)
+    single = (width == 1) & np.isin(np.arange(n_rows), row_nz[is_decided[col_nz]])
+    drop_row = np.zeros(n_rows, dtype=bool)
+    drop_row[dropped_rows] = True
+    for nz in np.flatnonzero(single[row_nz] & is_decided[col_nz] & ~drop_row[row_nz]):
+        r, j, v = row_nz[nz], col_nz[nz], value[nz]
+        low, high = (row_lower[r], row_upper[r]) if v > 0 else (row_upper[r], row_lower[r])
+        if v < 0:
+            low, high = -low, -high
+        if np.isfinite(low) and low / abs(v) > 1e-9:
+            continue  # a lower bound (one delegation for a specialty's posts): kept as a row
+        if np.isfinite(high):
+            upper[j] = min(upper[j], np.floor(high / abs(v) + 1e-9))
+        drop_row[r] = True
+    if not np.isfinite(upper[decided]).all():
+        return None
+    # rows on all of one pair and year's columns and nothing else, all with coefficient 1
+    # and only an upper bound (hosting capacity with contingents): the pricing's yearly limit
+    owner = np.full(n_cols, -1, dtype=np.int64)
+    when = np.full(n_cols, -1, dtype=np.int64)
+    for cols in (x_cols, y_cols):
+        i, k = np.nonzero(cols >= 0)[:2]
+        owner[cols[cols >= 0]] = i
+        when[cols[cols >= 0]] = k
+    limit = np.full((n, years), np.inf)
+    nz_key = np.where(is_decided[col_nz], owner[col_nz] * years + when[col_nz], -1)
+    first_key = np.full(n_rows, -2, dtype=np.int64)
+    first_key[row_nz[::-1]] = nz_key[::-1]
+    same = (nz_key == first_key[row_nz]) & (nz_key >= 0) & (value == 1.0)
+    uniform = np.bincount(row_nz, weights=same, minlength=n_rows) == width
+    columns_of = ((x_cols >= 0) + (y_cols >= 0).sum(axis=2)).ravel()
+    for r in np.flatnonzero(uniform & ~drop_row & (width > 1) & ~np.isfinite(row_lower)
+                            & np.isfinite(row_upper)):
+        if width[r] != columns_of[first_key[r]]:
+            continue  # on some of the pair's columns only: stays a row of the master
+        i, k = divmod(int(first_key[r]), years)
+        limit[i, k] = min(limit[i, k], np.floor(row_upper[r] + 1e-9))
+        drop_row[r] = True
+
+    keep_row = ~drop_row
+    new_row = np.cumsum(keep_row) - 1
+    drop_col = np.zeros(n_cols, dtype=bool)
+    drop_col[decided] = True
+    drop_col[dropped_cols] = True
+    kept_cols = np.flatnonzero(~drop_col)
+    new_col = np.full(n_cols, -1, dtype=np.int64)
+    new_col[kept_cols] = np.arange(len(kept_cols))
+    live = keep_row[row_nz]
+    order = np.lexsort((row_nz, col_nz))
+    order = order[live[order]]
+    col_sorted, row_sorted, val_sorted = col_nz[order], new_row[row_nz[order]], value[order]
+    bounds = np.searchsorted(col_sorted, np.arange(n_cols + 1))
+    rows_of = {int(j): row_sorted[bounds[j]:bounds[j + 1]] for j in decided}
+    vals_of = {int(j): val_sorted[bounds[j]:bounds[j + 1]] for j in decided}
+    decided_index = np.full(n_cols, -1, dtype=np.int64)
+    decided_index[is_decided] = np.arange(int(is_decided.sum()))
+    on_decided = is_decided[col_sorted]
+    decided_nz = (decided_index[col_sorted[on_decided]], row_sorted[on_decided],
+                  val_sorted[on_decided])
+
+    h = quiet_highs()
+    m_rows = int(keep_row.sum())
+    h.addRows(m_rows, row_lower[keep_row], row_upper[keep_row], 0,
+              np.zeros(m_rows, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    in_kept = np.isin(col_sorted, kept_cols)
+    kc, kr, kv = new_col[col_sorted[in_kept]], row_sorted[in_kept], val_sorted[in_kept]
+    k_starts = np.searchsorted(kc, np.arange(len(kept_cols)))
+    h.addCols(len(kept_cols), cost[kept_cols], lower[kept_cols], upper[kept_cols], len(kr),
+              k_starts.astype(np.int32), kr.astype(np.int32), kv)
+    h.changeObjectiveOffset(float(lp.offset_))
+    convex_rows = np.arange(m_rows, m_rows + n, dtype=np.int64)
+    h.addRows(n, np.ones(n), np.ones(n), 0, np.zeros(n, dtype=np.int32),
+              np.zeros(0, dtype=np.int32), np.zeros(0))
+    h.setOptionValue("presolve", "off")  # rounds add columns: simplex from the last basis
+
+    foreign_upper = np.where(y_cols >= 0, upper[np.maximum(y_cols, 0)], 0.0)
+    data = PairYears(keep=1.0 - rate[pairs], base=base, target=target, presence=presence,
+                     weight=weight, over=over, absence_penalty=inputs_by_year[0].absence_penalty,
+                     upper=np.where(x_cols >= 0, upper[np.maximum(x_cols, 0)], 0.0)
+                     .round().astype(np.int64),
+                     foreign_upper=foreign_upper.round().astype(np.int64)
+                     if contingents else None,
+                     limit=limit if np.isfinite(limit).any() else None)
+    master = Master(h, data, x_cols, y_cols, convex_rows, rows_of, vals_of, cost,
+                    decided_index, decided_nz, known=[set() for _ in range(n)])
+    add_trajectories(master, np.arange(n), np.zeros((n, years), dtype=np.int64),
+                     np.zeros((n, *y_cols.shape[1:]), dtype=np.int64))
+    return master
+
+
+def add_trajectories(master: Master, rows: np.ndarray, posts: np.ndarray,
+                     foreign: np.ndarray) -> int:
+    """Add the trajectories (pair row `rows[j]`: posts `posts[j]` per year and foreign
+    doctors `foreign[j]` per year and contingent) not yet in the master."""
+    fresh = []
+    for j, i in enumerate(rows.tolist()):
+        key = (*posts[j].tolist(), *foreign[j].ravel().tolist())
+        if key not in master.known[i]:
+            master.known[i].add(key)
+            fresh.append(j)
+    if not fresh:
+        return 0
+    which, posts, foreign = rows[fresh], posts[fresh], foreign[fresh]
+    cost = master.data.trajectory_cost(which, posts, foreign.sum(axis=2))
+    starts, index, value = [], [], []
+    for j, i in enumerate(which.tolist()):
+        parts_r, parts_v = [], []
+        for cols, amounts in ((master.x_cols[i], posts[j]),
+                              (master.y_cols[i].ravel(), foreign[j].ravel())):
+            for col, amount in zip(cols.tolist(), amounts.tolist(), strict=True):
+                if amount:
+                    parts_r.append(master.rows_of[col])
+                    parts_v.append(master.vals_of[col] * amount)
+                    cost[j] += master.cost[col] * amount
+        starts.append(len(index))
+        if parts_r:
+            r = np.concatenate(parts_r)
+            uniq, inverse = np.unique(r, return_inverse=True)
+            v = np.bincount(inverse, weights=np.concatenate(parts_v))
+            index += uniq.tolist()
+            value += v.tolist()
+        index.append(int(master.convex_rows[i]))
+        value.append(1.0)
+    h = master.highs
+    h.addCols(len(fresh), cost, np.zeros(len(fresh)), np.full(len(fresh), INF), len(index),
+              np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+              np.array(value, dtype=float))
+    return len(fresh)
+
+
+def _prices(master: Master, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The reduced cost of each pair's post and foreign columns under the master's duals."""
+    used = master.duals_used(duals)
+    out = []
+    for cols in (master.x_cols, master.y_cols):
+        reduced = np.zeros(cols.shape)
+        has = cols >= 0
+        reduced[has] = used[master.decided_index[cols[has]]]
+        out.append(reduced)
+    return out[0], out[1]
+
+
+def lower_bound(master: Master, deadline: float, enough: float | None = None
+                ) -> tuple[float | None, int]:
+    """Price trajectories until none is cheaper than the master says, the deadline, the
+    bound reaching `enough`, or the master's LP falling below `enough` (the bound never
+    exceeds the LP: it cannot get there any more). Returns the best Lagrangian bound found
+    (LP value plus each pair's most negative reduced cost: valid at every round) and the
+    rounds."""
+    h = master.highs
+    bound: float | None = None
+    rounds = 0
+    while time.perf_counter() < deadline:
+        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        rounds += 1
+        lp = h.getInfo().objective_function_value  # includes the model's offset
+        duals = np.asarray(h.getSolution().row_dual)
+        price, foreign_price = _prices(master, duals)
+        priced: Priced = cheapest_trajectories(master.data, price, MAX_STATES, foreign_price,
+                                               ALTERNATIVES)
+        mu = duals[master.convex_rows]
+        lagrangian = lp + float(np.minimum(priced.value - mu, 0.0).sum())
+        bound = lagrangian if bound is None else max(bound, lagrangian)
+        listed = priced.cost - mu[priced.pair]
+        entering = np.flatnonzero(listed < -REDUCED_COST_TOL * (1.0 + np.abs(priced.cost)))
+        if not len(entering) or (enough is not None and (bound >= enough or lp < enough)):
+            break
+        doctors = (priced.foreign[entering] if priced.foreign is not None
+                   else np.zeros((len(entering), *master.y_cols.shape[1:]), dtype=np.int64))
+        if add_trajectories(master, priced.pair[entering], priced.posts[entering],
+                            doctors) == 0:
+            break  # only known trajectories look cheaper: numerical noise
+    return bound, rounds
+
+
+def add_plan(master: Master, joint_values: np.ndarray) -> None:
+    """Add the trajectories of a plan of the joint model (its column values), so that the
+    master has that plan as a feasible point, and their neighbours: one post more or less
+    in one year, or one post moved to the year before or after. Starting from them, the
+    first duals are already sensible (national 2024-2030: the 0.5% proof in 10 rounds and
+    8 s instead of 16 rounds and 14 s)."""
+    posts = np.rint(np.where(master.x_cols >= 0, joint_values[np.maximum(master.x_cols, 0)],
+                             0.0)).astype(np.int64)
+    foreign = np.rint(np.where(master.y_cols >= 0, joint_values[np.maximum(master.y_cols, 0)],
+                               0.0)).astype(np.int64)
+    everyone = np.arange(len(posts))
+    add_trajectories(master, everyone, posts, foreign)
+    upper = master.data.upper
+    limit = master.data.limit if master.data.limit is not None else np.full(upper.shape, np.inf)
+    years = posts.shape[1]
+    moves = [{k: d} for k in range(years) for d in (1, -1)]
+    moves += [{k: -1, k + 1: 1} for k in range(years - 1)]
+    moves += [{k: 1, k + 1: -1} for k in range(years - 1)]
+    new_doctors = foreign.sum(axis=2)
+    for move in moves:
+        changed = posts.copy()
+        for k, d in move.items():
+            changed[:, k] += d
+        ok = ((changed >= 0) & (changed <= upper) & (changed + new_doctors <= limit)).all(axis=1)
+        add_trajectories(master, everyone[ok], changed[ok], foreign[ok])

@@ -1,0 +1,98 @@
+"""The trajectory bound of several-year plans (horizon/decompose.py, used by joint.py):
+never above the optimum (tiny instances against exhaustive search; two national years with
+contingents and dependencies against HiGHS's proven optimum), at least the joint model's LP
+bound, and used to prove the national horizon within its gap."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+from test_horizon import _brute_force, _spec, _tiny_case
+
+from optimiser.horizon import decompose, joint
+from optimiser.horizon.model import build_horizon_model
+from optimiser.horizon.run import run_horizon
+from optimiser.horizon.years import attrition_rates, horizon_years, year_inputs
+from optimiser.pipeline import load_inputs
+from optimiser.scenario import HorizonSpec
+from optimiser.solve import SolveStatus
+from optimiser.whatif.highs import run_highs, to_highs
+
+
+def _bound_and_lp(inputs) -> tuple[float | None, float, float | None]:
+    """Converged trajectory bound, the joint LP bound, and the rolling plan's objective."""
+    h = inputs.horizon
+    rolling = run_horizon(dataclasses.replace(inputs, horizon=h.model_copy(
+        update={"mode": "rolling"})))
+    years = horizon_years(inputs)
+    by_year = [year_inputs(inputs, t) for t in years]
+    rate = attrition_rates(inputs)
+    model = build_horizon_model(years, by_year, rate, h.discount)
+    jm = joint.joint_allocation_model(model)
+    lp = run_highs(to_highs(jm, mip=False), 60).objective
+    if rolling.plan is None:
+        return None, lp, None
+    hm = to_highs(jm)
+    start = joint.starting_plan(hm, jm, model, rolling.runs, 60)
+    master = decompose.build_master(hm, model, by_year, rate, h.discount)
+    if master is None:  # nothing to decide
+        return None, lp, rolling.plan.objective
+    decompose.add_plan(master, start)
+    bound, rounds = decompose.lower_bound(master, time.perf_counter() + 60)
+    assert rounds >= 1
+    return bound, lp, rolling.plan.objective
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bound_is_never_above_the_exhaustive_optimum(tmp_path: Path, seed: int) -> None:
+    data, scenario = _tiny_case(seed, tmp_path)
+    optimum = _brute_force(_spec(data, scenario))
+    bound, lp, rolling = _bound_and_lp(load_inputs(data, scenario))
+    if optimum is None or bound is None:
+        return  # infeasible: nothing to bound
+    assert lp - 1e-7 <= bound <= optimum + 1e-7
+    assert optimum <= rolling + 1e-7
+
+
+def test_two_national_years_with_contingents_and_dependencies() -> None:
+    base = load_inputs(None, None)
+    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2025),
+                                 mip_gap=0.0)
+    proven = run_horizon(inputs)
+    assert proven.result.status is SolveStatus.OPTIMAL
+    bound, lp, _ = _bound_and_lp(inputs)
+    # much tighter than the LP, never above the optimum
+    assert lp < bound <= proven.plan.objective + 1e-6
+    assert (proven.plan.objective - bound) < 0.25 * (proven.plan.objective - lp)
+
+
+def test_the_bound_proves_the_national_horizon_within_its_gap(monkeypatch) -> None:
+    bounds: list[float | None] = []
+    real = joint.trajectory_bound
+
+    def spy(*args, **kwargs):
+        bounds.append(real(*args, **kwargs))
+        return bounds[-1]
+
+    monkeypatch.setattr(joint, "trajectory_bound", spy)
+    base = load_inputs(None, None)
+    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2026),
+                                 mip_gap=0.005)
+    run = run_horizon(inputs)
+    r = run.result
+    assert r.status is SolveStatus.OPTIMAL and r.gap <= 0.005
+    assert len(bounds) == 1 and bounds[0] is not None
+    assert r.best_bound == pytest.approx(bounds[0])
+    assert r.best_bound <= run.plan.objective
+
+
+def test_too_large_an_enumeration_leaves_the_proof_to_highs(monkeypatch) -> None:
+    monkeypatch.setattr(decompose, "MAX_STATES", 10)
+    base = load_inputs(None, None)
+    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2025),
+                                 mip_gap=0.005)
+    run = run_horizon(inputs)
+    assert run.result.status is SolveStatus.OPTIMAL and run.result.gap <= 0.005
