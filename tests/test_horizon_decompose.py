@@ -96,3 +96,25 @@ def test_too_large_an_enumeration_leaves_the_proof_to_highs(monkeypatch) -> None
                                  mip_gap=0.005)
     run = run_horizon(inputs)
     assert run.result.status is SolveStatus.OPTIMAL and run.result.gap <= 0.005
+
+
+def test_neighbours_of_the_plan_stop_at_their_deadline(tmp_path: Path) -> None:
+    base = load_inputs(None, None)
+    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2025))
+    h = inputs.horizon
+    rolling = run_horizon(dataclasses.replace(inputs, horizon=h.model_copy(
+        update={"mode": "rolling"})))
+    years = horizon_years(inputs)
+    by_year = [year_inputs(inputs, t) for t in years]
+    rate = attrition_rates(inputs)
+    model = build_horizon_model(years, by_year, rate, h.discount)
+    jm = joint.joint_allocation_model(model)
+    hm = to_highs(jm)
+    start = joint.starting_plan(hm, jm, model, rolling.runs, 60)
+    counts = []
+    for deadline in (time.perf_counter() - 1, None):
+        master = decompose.build_master(hm, model, by_year, rate, h.discount)
+        decompose.add_plan(master, start, deadline)
+        counts.append(sum(len(k) for k in master.known))
+    pairs = len(master.known)
+    assert counts[0] <= 2 * pairs < counts[1]  # none and the plan; then the neighbours too

@@ -340,12 +340,14 @@ def lower_bound(master: Master, deadline: float, enough: float | None = None
     return bound, rounds
 
 
-def add_plan(master: Master, joint_values: np.ndarray) -> None:
+def add_plan(master: Master, joint_values: np.ndarray, deadline: float | None = None
+             ) -> None:
     """Add the trajectories of a plan of the joint model (its column values), so that the
     master has that plan as a feasible point, and their neighbours: one post more or less
     in one year, or one post moved to the year before or after. Starting from them, the
     first duals are already sensible (national 2024-2030: the 0.5% proof in 10 rounds and
-    8 s instead of 16 rounds and 14 s)."""
+    8 s instead of 16 rounds and 14 s). Neighbours stop at `deadline` (a horizon of tens of
+    thousands of pairs has a million of them)."""
     posts = np.rint(np.where(master.x_cols >= 0, joint_values[np.maximum(master.x_cols, 0)],
                              0.0)).astype(np.int64)
     foreign = np.rint(np.where(master.y_cols >= 0, joint_values[np.maximum(master.y_cols, 0)],
@@ -360,6 +362,8 @@ def add_plan(master: Master, joint_values: np.ndarray) -> None:
     moves += [{k: 1, k + 1: -1} for k in range(years - 1)]
     new_doctors = foreign.sum(axis=2)
     for move in moves:
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         changed = posts.copy()
         for k, d in move.items():
             changed[:, k] += d
