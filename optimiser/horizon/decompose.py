@@ -42,6 +42,9 @@ REDUCED_COST_TOL = 1e-7
 ALTERNATIVES = 1
 """Trajectories offered per pair and round (national 2024-2030: 1 is fastest; 3 adds a
 third more LP work for no fewer rounds)."""
+MAX_NEIGHBOURS = 200_000
+"""Most neighbours of the starting plan put in the master (national 2024-2030: about 11,000,
+beside its 1,142 trajectories)."""
 STAFF_FAMILIES = ("shortfall", "absence", "overstaffing")
 
 __all__ = ["Master", "TooManyStates", "build_master", "lower_bound"]
@@ -340,14 +343,15 @@ def lower_bound(master: Master, deadline: float, enough: float | None = None
     return bound, rounds
 
 
-def add_plan(master: Master, joint_values: np.ndarray, deadline: float | None = None
-             ) -> None:
+def add_plan(master: Master, joint_values: np.ndarray,
+             most: int = MAX_NEIGHBOURS) -> None:
     """Add the trajectories of a plan of the joint model (its column values), so that the
     master has that plan as a feasible point, and their neighbours: one post more or less
     in one year, or one post moved to the year before or after. Starting from them, the
     first duals are already sensible (national 2024-2030: the 0.5% proof in 10 rounds and
-    8 s instead of 16 rounds and 14 s). Neighbours stop at `deadline` (a horizon of tens of
-    thousands of pairs has a million of them)."""
+    8 s instead of 16 rounds and 14 s). At most `most` neighbours, a move at a time (a
+    horizon of tens of thousands of pairs has a million of them); a count, not a clock, so
+    that the same inputs always give the same bound."""
     posts = np.rint(np.where(master.x_cols >= 0, joint_values[np.maximum(master.x_cols, 0)],
                              0.0)).astype(np.int64)
     foreign = np.rint(np.where(master.y_cols >= 0, joint_values[np.maximum(master.y_cols, 0)],
@@ -362,10 +366,10 @@ def add_plan(master: Master, joint_values: np.ndarray, deadline: float | None = 
     moves += [{k: 1, k + 1: -1} for k in range(years - 1)]
     new_doctors = foreign.sum(axis=2)
     for move in moves:
-        if deadline is not None and time.perf_counter() > deadline:
-            break
         changed = posts.copy()
         for k, d in move.items():
             changed[:, k] += d
         ok = ((changed >= 0) & (changed <= upper) & (changed + new_doctors <= limit)).all(axis=1)
-        add_trajectories(master, everyone[ok], changed[ok], foreign[ok])
+        if ok.sum() > most:
+            break
+        most -= add_trajectories(master, everyone[ok], changed[ok], foreign[ok])

@@ -88,9 +88,7 @@ def trajectory_bound(hm: HighsModel, model: HorizonModel, inputs_by_year: list[M
     master = build_master(hm, model, inputs_by_year, rate, discount)
     if master is None:
         return None
-    # the plan's neighbours get a quarter of the bound's time at most (they are many on
-    # a horizon of tens of thousands of pairs)
-    add_plan(master, plan, time.perf_counter() + (deadline - time.perf_counter()) / 4)
+    add_plan(master, plan)
     enough = objective - mip_gap * abs(objective)
     try:
         bound, _ = lower_bound(master, deadline, enough)
