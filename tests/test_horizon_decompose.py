@@ -9,21 +9,36 @@ import dataclasses
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_horizon import _brute_force, _spec, _tiny_case
 
 from optimiser.horizon import decompose, joint
-from optimiser.horizon.model import build_horizon_model
-from optimiser.horizon.run import run_horizon
+from optimiser.horizon.model import HorizonModel, build_horizon_model
+from optimiser.horizon.run import HorizonRun, run_horizon
 from optimiser.horizon.years import attrition_rates, horizon_years, year_inputs
+from optimiser.inputs import ModelInputs
+from optimiser.model.core import AllocationModel
 from optimiser.pipeline import load_inputs
 from optimiser.scenario import HorizonSpec
 from optimiser.solve import SolveStatus
-from optimiser.whatif.highs import run_highs, to_highs
+from optimiser.whatif.highs import HighsModel, run_highs, to_highs
 
 
-def _bound_and_lp(inputs) -> tuple[float | None, float, float | None]:
-    """Converged trajectory bound, the joint LP bound, and the rolling plan's objective."""
+@dataclasses.dataclass
+class Joint:
+    """A horizon's joint model, its HiGHS copy and the rolling plan (None without one)."""
+
+    model: HorizonModel
+    by_year: list[ModelInputs]
+    rate: np.ndarray
+    allocation: AllocationModel
+    highs: HighsModel
+    rolling: HorizonRun
+    start: np.ndarray | None
+
+
+def _joint(inputs: ModelInputs) -> Joint:
     h = inputs.horizon
     rolling = run_horizon(dataclasses.replace(inputs, horizon=h.model_copy(
         update={"mode": "rolling"})))
@@ -32,18 +47,29 @@ def _bound_and_lp(inputs) -> tuple[float | None, float, float | None]:
     rate = attrition_rates(inputs)
     model = build_horizon_model(years, by_year, rate, h.discount)
     jm = joint.joint_allocation_model(model)
-    lp = run_highs(to_highs(jm, mip=False), 60).objective
-    if rolling.plan is None:
-        return None, lp, None
     hm = to_highs(jm)
-    start = joint.starting_plan(hm, jm, model, rolling.runs, 60)
-    master = decompose.build_master(hm, model, by_year, rate, h.discount)
+    start = None if rolling.plan is None else joint.starting_plan(hm, jm, model,
+                                                                  rolling.runs, 60)
+    return Joint(model, by_year, rate, jm, hm, rolling, start)
+
+
+def _master(j: Joint, inputs: ModelInputs) -> decompose.Master | None:
+    return decompose.build_master(j.highs, j.model, j.by_year, j.rate, inputs.horizon.discount)
+
+
+def _bound_and_lp(inputs: ModelInputs) -> tuple[float | None, float, float | None]:
+    """Converged trajectory bound, the joint LP bound, and the rolling plan's objective."""
+    j = _joint(inputs)
+    lp = run_highs(to_highs(j.allocation, mip=False), 60).objective
+    if j.start is None:
+        return None, lp, None
+    master = _master(j, inputs)
     if master is None:  # nothing to decide
-        return None, lp, rolling.plan.objective
-    decompose.add_plan(master, start)
+        return None, lp, j.rolling.plan.objective
+    decompose.add_plan(master, j.start)
     bound, rounds = decompose.lower_bound(master, time.perf_counter() + 60)
     assert rounds >= 1
-    return bound, lp, rolling.plan.objective
+    return bound, lp, j.rolling.plan.objective
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -98,23 +124,14 @@ def test_too_large_an_enumeration_leaves_the_proof_to_highs(monkeypatch) -> None
     assert run.result.status is SolveStatus.OPTIMAL and run.result.gap <= 0.005
 
 
-def test_neighbours_of_the_plan_are_bounded_by_a_count(tmp_path: Path) -> None:
-    base = load_inputs(None, None)
-    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2025))
-    h = inputs.horizon
-    rolling = run_horizon(dataclasses.replace(inputs, horizon=h.model_copy(
-        update={"mode": "rolling"})))
-    years = horizon_years(inputs)
-    by_year = [year_inputs(inputs, t) for t in years]
-    rate = attrition_rates(inputs)
-    model = build_horizon_model(years, by_year, rate, h.discount)
-    jm = joint.joint_allocation_model(model)
-    hm = to_highs(jm)
-    start = joint.starting_plan(hm, jm, model, rolling.runs, 60)
+def test_neighbours_of_the_plan_are_bounded_by_a_count() -> None:
+    inputs = dataclasses.replace(load_inputs(None, None),
+                                 horizon=HorizonSpec(start=2024, end=2025))
+    j = _joint(inputs)
     counts = []
     for most in (0, 500, decompose.MAX_NEIGHBOURS):
-        master = decompose.build_master(hm, model, by_year, rate, h.discount)
-        decompose.add_plan(master, start, most)
+        master = _master(j, inputs)
+        decompose.add_plan(master, j.start, most)
         counts.append(sum(len(k) for k in master.known))
     pairs = len(master.known)
     # zero and the plan; then at most 500 neighbours more; then all of them
