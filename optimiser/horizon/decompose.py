@@ -63,24 +63,31 @@ class Master:
     y_cols: np.ndarray
     """(pairs, years, contingents) joint foreign column, -1: none."""
     convex_rows: np.ndarray
-    rows_of: dict[int, np.ndarray]
-    """Joint column -> its master rows (kept rows only) ..."""
-    vals_of: dict[int, np.ndarray]
-    """... and coefficients there."""
     cost: np.ndarray
     """The joint model's objective per column."""
     decided_index: np.ndarray
     """Joint column -> its position among the decided (x and y) columns, -1 for others."""
     decided_nz: tuple[np.ndarray, np.ndarray, np.ndarray]
-    """The decided columns' coefficients in the master's rows: (position, row, value)."""
+    """The decided columns' coefficients in the master's rows: (position, row, value),
+    sorted by position."""
+    decided_starts: np.ndarray
+    """Where each decided position's coefficients start in `decided_nz` (one more at the
+    end)."""
     known: list[set[tuple[int, ...]]] = field(default_factory=list)
+
+    def column(self, col: int) -> tuple[np.ndarray, np.ndarray]:
+        """Master rows and coefficients of a joint x or y column."""
+        position = self.decided_index[col]
+        start, stop = self.decided_starts[position], self.decided_starts[position + 1]
+        _, row, value = self.decided_nz
+        return row[start:stop], value[start:stop]
 
     def duals_used(self, duals: np.ndarray) -> np.ndarray:
         """The reduced cost (cost minus what the master's duals charge) of every x and y
         column, in decided order: the pricing's price of one post or foreign doctor."""
         position, row, value = self.decided_nz
         spent = np.bincount(position, weights=value * duals[row],
-                            minlength=int(self.decided_index.max()) + 1)
+                            minlength=len(self.decided_starts) - 1)
         decided = np.flatnonzero(self.decided_index >= 0)
         return self.cost[decided] - spent
 
@@ -149,59 +156,19 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
     if (lower[decided] != 0).any():
         return None
 
-    # the matrix by column, and rows on a single decided column folded into its bound
-    a = lp.a_matrix_
-    starts = np.asarray(a.start_, dtype=np.int64)
-    index = np.asarray(a.index_, dtype=np.int64)
-    value = np.asarray(a.value_, dtype=float)
-    if a.format_ == highspy.MatrixFormat.kRowwise:
-        row_nz = np.repeat(np.arange(n_rows), np.diff(starts))
-        col_nz = index
-    else:
-        col_nz = np.repeat(np.arange(n_cols), np.diff(starts))
-        row_nz = index
+    row_nz, col_nz, value = _nonzeros(lp)
     row_lower = np.asarray(lp.row_lower_, dtype=float)
     row_upper = np.asarray(lp.row_upper_, dtype=float)
     is_decided = np.zeros(n_cols, dtype=bool)
     is_decided[decided] = True
-    width = np.bincount(row_nz, minlength=n_rows)
-    single = (width == 1) & np.isin(np.arange(n_rows), row_nz[is_decided[col_nz]])
     drop_row = np.zeros(n_rows, dtype=bool)
     drop_row[dropped_rows] = True
-    for nz in np.flatnonzero(single[row_nz] & is_decided[col_nz] & ~drop_row[row_nz]):
-        r, j, v = row_nz[nz], col_nz[nz], value[nz]
-        low, high = (row_lower[r], row_upper[r]) if v > 0 else (row_upper[r], row_lower[r])
-        if v < 0:
-            low, high = -low, -high
-        if np.isfinite(low) and low / abs(v) > 1e-9:
-            continue  # a lower bound (one delegation for a specialty's posts): kept as a row
-        if np.isfinite(high):
-            upper[j] = min(upper[j], np.floor(high / abs(v) + 1e-9))
-        drop_row[r] = True
+    _fold_single_rows(row_nz, col_nz, value, is_decided, row_lower, row_upper, upper,
+                      drop_row)
     if not np.isfinite(upper[decided]).all():
         return None
-    # rows on all of one pair and year's columns and nothing else, all with coefficient 1
-    # and only an upper bound (hosting capacity with contingents): the pricing's yearly limit
-    owner = np.full(n_cols, -1, dtype=np.int64)
-    when = np.full(n_cols, -1, dtype=np.int64)
-    for cols in (x_cols, y_cols):
-        i, k = np.nonzero(cols >= 0)[:2]
-        owner[cols[cols >= 0]] = i
-        when[cols[cols >= 0]] = k
-    limit = np.full((n, years), np.inf)
-    nz_key = np.where(is_decided[col_nz], owner[col_nz] * years + when[col_nz], -1)
-    first_key = np.full(n_rows, -2, dtype=np.int64)
-    first_key[row_nz[::-1]] = nz_key[::-1]
-    same = (nz_key == first_key[row_nz]) & (nz_key >= 0) & (value == 1.0)
-    uniform = np.bincount(row_nz, weights=same, minlength=n_rows) == width
-    columns_of = ((x_cols >= 0) + (y_cols >= 0).sum(axis=2)).ravel()
-    for r in np.flatnonzero(uniform & ~drop_row & (width > 1) & ~np.isfinite(row_lower)
-                            & np.isfinite(row_upper)):
-        if width[r] != columns_of[first_key[r]]:
-            continue  # on some of the pair's columns only: stays a row of the master
-        i, k = divmod(int(first_key[r]), years)
-        limit[i, k] = min(limit[i, k], np.floor(row_upper[r] + 1e-9))
-        drop_row[r] = True
+    limit = _fold_capacity_rows(row_nz, col_nz, value, x_cols, y_cols, row_lower, row_upper,
+                                drop_row)
 
     keep_row = ~drop_row
     new_row = np.cumsum(keep_row) - 1
@@ -215,14 +182,12 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
     order = np.lexsort((row_nz, col_nz))
     order = order[live[order]]
     col_sorted, row_sorted, val_sorted = col_nz[order], new_row[row_nz[order]], value[order]
-    bounds = np.searchsorted(col_sorted, np.arange(n_cols + 1))
-    rows_of = {int(j): row_sorted[bounds[j]:bounds[j + 1]] for j in decided}
-    vals_of = {int(j): val_sorted[bounds[j]:bounds[j + 1]] for j in decided}
     decided_index = np.full(n_cols, -1, dtype=np.int64)
     decided_index[is_decided] = np.arange(int(is_decided.sum()))
     on_decided = is_decided[col_sorted]
     decided_nz = (decided_index[col_sorted[on_decided]], row_sorted[on_decided],
                   val_sorted[on_decided])
+    decided_starts = np.searchsorted(decided_nz[0], np.arange(int(is_decided.sum()) + 1))
 
     h = quiet_highs()
     m_rows = int(keep_row.sum())
@@ -247,12 +212,72 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
                      .round().astype(np.int64),
                      foreign_upper=foreign_upper.round().astype(np.int64)
                      if contingents else None,
-                     limit=limit if np.isfinite(limit).any() else None)
-    master = Master(h, data, x_cols, y_cols, convex_rows, rows_of, vals_of, cost,
-                    decided_index, decided_nz, known=[set() for _ in range(n)])
+                     limit=limit)
+    master = Master(h, data, x_cols, y_cols, convex_rows, cost, decided_index, decided_nz,
+                    decided_starts, known=[set() for _ in range(n)])
     add_trajectories(master, np.arange(n), np.zeros((n, years), dtype=np.int64),
                      np.zeros((n, *y_cols.shape[1:]), dtype=np.int64))
     return master
+
+
+def _nonzeros(lp: highspy.HighsLp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The constraint matrix as (row, column, value) per nonzero."""
+    a = lp.a_matrix_
+    starts = np.asarray(a.start_, dtype=np.int64)
+    index = np.asarray(a.index_, dtype=np.int64)
+    value = np.asarray(a.value_, dtype=float)
+    if a.format_ == highspy.MatrixFormat.kRowwise:
+        return np.repeat(np.arange(lp.num_row_), np.diff(starts)), index, value
+    return index, np.repeat(np.arange(lp.num_col_), np.diff(starts)), value
+
+
+def _fold_single_rows(row_nz: np.ndarray, col_nz: np.ndarray, value: np.ndarray,
+                      is_decided: np.ndarray, row_lower: np.ndarray, row_upper: np.ndarray,
+                      upper: np.ndarray, drop_row: np.ndarray) -> None:
+    """Rows on a single x or y column with only an upper side become that column's bound
+    (in `upper`) and leave the master (`drop_row`); rows with a positive lower side (one
+    delegation for a specialty's posts) stay rows, since the pricing starts from zero."""
+    width = np.bincount(row_nz, minlength=len(row_lower))
+    for nz in np.flatnonzero((width[row_nz] == 1) & is_decided[col_nz] & ~drop_row[row_nz]):
+        r, j, v = row_nz[nz], col_nz[nz], value[nz]
+        low, high = (row_lower[r], row_upper[r]) if v > 0 else (-row_upper[r], -row_lower[r])
+        if np.isfinite(low) and low / abs(v) > 1e-9:
+            continue
+        if np.isfinite(high):
+            upper[j] = min(upper[j], np.floor(high / abs(v) + 1e-9))
+        drop_row[r] = True
+
+
+def _fold_capacity_rows(row_nz: np.ndarray, col_nz: np.ndarray, value: np.ndarray,
+                        x_cols: np.ndarray, y_cols: np.ndarray, row_lower: np.ndarray,
+                        row_upper: np.ndarray, drop_row: np.ndarray) -> np.ndarray | None:
+    """Rows on all of one pair and year's x and y columns and nothing else, all with
+    coefficient 1 and only an upper side (hosting capacity with contingents) become the
+    pricing's yearly limit (returned, None without any) and leave the master."""
+    n, years = x_cols.shape
+    n_rows = len(row_lower)
+    size = max(int(col_nz.max(initial=-1)), int(x_cols.max(initial=-1)),
+               int(y_cols.max(initial=-1))) + 1
+    key_of = np.full(size, -1, dtype=np.int64)
+    for cols in (x_cols, y_cols):
+        i, k = np.nonzero(cols >= 0)[:2]
+        key_of[cols[cols >= 0]] = i * years + k
+    nz_key = key_of[col_nz]
+    first_key = np.full(n_rows, -2, dtype=np.int64)
+    first_key[row_nz[::-1]] = nz_key[::-1]
+    width = np.bincount(row_nz, minlength=n_rows)
+    same = (nz_key == first_key[row_nz]) & (nz_key >= 0) & (value == 1.0)
+    uniform = np.bincount(row_nz, weights=same, minlength=n_rows) == width
+    columns_of = ((x_cols >= 0) + (y_cols >= 0).sum(axis=2)).ravel()
+    limit = np.full((n, years), np.inf)
+    for r in np.flatnonzero(uniform & ~drop_row & (width > 1) & ~np.isfinite(row_lower)
+                            & np.isfinite(row_upper)):
+        if width[r] != columns_of[first_key[r]]:
+            continue  # on some of the pair's columns only: stays a row of the master
+        i, k = divmod(int(first_key[r]), years)
+        limit[i, k] = min(limit[i, k], np.floor(row_upper[r] + 1e-9))
+        drop_row[r] = True
+    return limit if np.isfinite(limit).any() else None
 
 
 def add_trajectories(master: Master, rows: np.ndarray, posts: np.ndarray,
@@ -276,8 +301,9 @@ def add_trajectories(master: Master, rows: np.ndarray, posts: np.ndarray,
                               (master.y_cols[i].ravel(), foreign[j].ravel())):
             for col, amount in zip(cols.tolist(), amounts.tolist(), strict=True):
                 if amount:
-                    parts_r.append(master.rows_of[col])
-                    parts_v.append(master.vals_of[col] * amount)
+                    rows_of, values = master.column(col)
+                    parts_r.append(rows_of)
+                    parts_v.append(values * amount)
                     cost[j] += master.cost[col] * amount
         starts.append(len(index))
         if parts_r:

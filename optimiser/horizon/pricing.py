@@ -74,12 +74,18 @@ class PairYears:
         `rows`) for the given pair rows."""
         shape = (-1,) + (1,) * (np.ndim(staff) - 1)
         s = self.base[rows, year].reshape(shape) + staff
-        target = self.target[rows, year].reshape(shape)
-        presence = self.presence[rows, year].reshape(shape)
-        unmet = (np.maximum(0.0, target - s)
-                 + self.absence_penalty * np.maximum(0.0, presence - s))
-        return (self.weight[rows, year].reshape(shape) * unmet
-                + self.over[rows, year].reshape(shape) * np.maximum(0.0, s - target))
+        over = np.maximum(0.0, s - self.target[rows, year].reshape(shape))
+        return (self._weighted_unmet(rows, year, s, shape)
+                + self.over[rows, year].reshape(shape) * over)
+
+    def _weighted_unmet(self, rows: np.ndarray, year: int, s: np.ndarray,
+                        shape: tuple[int, ...] = (-1,)) -> np.ndarray:
+        """The weighted unmet need (absence counted A more times) at whole staff `s` (base
+        included): what the years after a partial trajectory can still lose."""
+        unmet = (np.maximum(0.0, self.target[rows, year].reshape(shape) - s)
+                 + self.absence_penalty
+                 * np.maximum(0.0, self.presence[rows, year].reshape(shape) - s))
+        return self.weight[rows, year].reshape(shape) * unmet
 
     def trajectory_cost(self, rows: np.ndarray, posts: np.ndarray,
                         foreign: np.ndarray | None = None) -> np.ndarray:
@@ -101,10 +107,7 @@ class PairYears:
         decayed = staff
         for t in range(year + 1, self.years):
             decayed = self.keep[rows] * decayed
-            s = self.base[rows, t] + decayed
-            total += self.weight[rows, t] * (
-                np.maximum(0.0, self.target[rows, t] - s)
-                + self.absence_penalty * np.maximum(0.0, self.presence[rows, t] - s))
+            total += self._weighted_unmet(rows, t, self.base[rows, t] + decayed)
         return total
 
     def future_slopes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -208,13 +211,9 @@ def _fill_costs(upper: np.ndarray, price: np.ndarray) -> list[np.ndarray]:
     out = []
     for t in range(years):
         most = int(upper[:, t].sum(axis=1).max(initial=0))
-        doctors = np.arange(most + 1)[None, :].repeat(n, axis=0).astype(float)
-        left = doctors.copy()
-        cost = np.zeros_like(doctors)
-        for c in np.argsort(price[:, t], axis=1, kind="stable").T:
-            take = np.minimum(upper[np.arange(n), t, c][:, None], left)
-            cost += price[np.arange(n), t, c][:, None] * take
-            left -= take
+        doctors = np.broadcast_to(np.arange(most + 1), (n, most + 1))
+        takes, left = _cheapest_first(upper[:, t], price[:, t], doctors)
+        cost = (takes * price[:, t, None, :]).sum(axis=2)
         cost[left > 0] = np.inf
         out.append(cost)
     return out
@@ -222,16 +221,23 @@ def _fill_costs(upper: np.ndarray, price: np.ndarray) -> list[np.ndarray]:
 
 def _split(upper: np.ndarray, price: np.ndarray, totals: np.ndarray) -> np.ndarray:
     """Each contingent's doctors in the chosen yearly totals (the cheapest first)."""
-    n, years, contingents = upper.shape
-    split = np.zeros((n, years, contingents), dtype=np.int64)
-    rows = np.arange(n)
-    for t in range(years):
-        left = totals[:, t].astype(np.int64)
-        for c in np.argsort(price[:, t], axis=1, kind="stable").T:
-            take = np.minimum(upper[rows, t, c].astype(np.int64), left)
-            split[rows, t, c] = take
-            left -= take
-    return split
+    return np.stack([_cheapest_first(upper[:, t], price[:, t], totals[:, t, None])[0][:, 0]
+                     for t in range(upper.shape[1])], axis=1).astype(np.int64)
+
+
+def _cheapest_first(upper: np.ndarray, price: np.ndarray, totals: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """How many doctors each contingent gives to reach each total, the cheaper contingents
+    first: (pairs, totals, contingents) and what is left uncovered (pairs, totals), for
+    `upper` and `price` (pairs, contingents) and `totals` (pairs, totals)."""
+    rows = np.arange(len(upper))
+    left = totals.astype(np.int64)
+    takes = np.zeros((*left.shape, upper.shape[1]), dtype=np.int64)
+    for c in np.argsort(price, axis=1, kind="stable").T:
+        take = np.minimum(upper[rows, c].astype(np.int64)[:, None], left)
+        takes[rows, :, c] = take
+        left = left - take
+    return takes, left
 
 
 def _undominated(owner: np.ndarray, staff: np.ndarray, cost: np.ndarray, more: np.ndarray,
