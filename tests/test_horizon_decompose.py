@@ -137,3 +137,31 @@ def test_neighbours_of_the_plan_are_bounded_by_a_count() -> None:
     # zero and the plan; then at most 500 neighbours more; then all of them
     assert counts[0] <= 2 * pairs < counts[2]
     assert counts[0] <= counts[1] <= counts[0] + 500
+
+
+def test_neighbours_of_the_plan_move_foreign_doctors_too() -> None:
+    inputs = dataclasses.replace(load_inputs(None, None),
+                                 horizon=HorizonSpec(start=2024, end=2025))
+    j = _joint(inputs)
+    master = _master(j, inputs)
+    decompose.add_plan(master, j.start)
+    years = master.x_cols.shape[1]
+    plan_posts = np.rint(np.where(master.x_cols >= 0, j.start[np.maximum(master.x_cols, 0)], 0))
+    plan_foreign = np.rint(np.where(master.y_cols >= 0,
+                                    j.start[np.maximum(master.y_cols, 0)], 0))
+    moved = swapped = 0
+    for i, known in enumerate(master.known):
+        for key in known:
+            posts = np.array(key[:years])
+            foreign = np.array(key[years:]).reshape(plan_foreign[i].shape)
+            change = foreign - plan_foreign[i]
+            if not change.any() or not any(key):
+                continue  # the plan's post moves, or the empty trajectory every pair has
+            # one doctor of one contingent in one year, alone or swapped for a post
+            assert np.abs(change).sum() == 1
+            assert (foreign >= 0).all() and (foreign <= master.data.foreign_upper[i]).all()
+            post_change = posts - plan_posts[i]
+            assert (post_change == 0).all() or (post_change == -change.sum(axis=1)).all()
+            moved += 1
+            swapped += bool(post_change.any())
+    assert moved > 0 and swapped > 0
