@@ -296,36 +296,41 @@ def add_trajectories(master: Master, rows: np.ndarray, posts: np.ndarray,
     if not fresh:
         return 0
     which, posts, foreign = rows[fresh], posts[fresh], foreign[fresh]
-    cost = master.data.trajectory_cost(which, posts, foreign.sum(axis=2))
-    starts, index, value = [], [], []
-    for j, i in enumerate(which.tolist()):
-        parts_r, parts_v = [], []
-        for cols, amounts in ((master.x_cols[i], posts[j]),
-                              (master.y_cols[i].ravel(), foreign[j].ravel())):
-            for col, amount in zip(cols.tolist(), amounts.tolist(), strict=True):
-                if amount:
-                    rows_of, values = master.column(col)
-                    parts_r.append(rows_of)
-                    parts_v.append(values * amount)
-                    cost[j] += master.cost[col] * amount
-        starts.append(len(index))
-        if parts_r:
-            r = np.concatenate(parts_r)
-            uniq, inverse = np.unique(r, return_inverse=True)
-            v = np.bincount(inverse, weights=np.concatenate(parts_v))
-            index += uniq.tolist()
-            value += v.tolist()
-        index.append(int(master.convex_rows[i]))
-        value.append(1.0)
+    m = len(fresh)
+    # every (trajectory, joint column, amount) it uses, then every master row those touch
+    cols = np.concatenate([master.x_cols[which], master.y_cols[which].reshape(m, -1)], axis=1)
+    amounts = np.concatenate([posts, foreign.reshape(m, -1)], axis=1)
+    used = (amounts != 0) & (cols >= 0)
+    owner, col, amount = np.nonzero(used)[0], cols[used], amounts[used]
+    cost = master.data.trajectory_cost(which, posts, foreign.sum(axis=2)) \
+        + np.bincount(owner, weights=master.cost[col] * amount, minlength=m)
+    position = master.decided_index[col]
+    first, last = master.decided_starts[position], master.decided_starts[position + 1]
+    width = last - first
+    spread = np.arange(int(width.sum())) - np.repeat(np.cumsum(width) - width, width)
+    nz = np.repeat(first, width) + spread
+    _, nz_row, nz_value = master.decided_nz
+    traj = np.repeat(owner, width)
+    row = nz_row[nz]
+    value = nz_value[nz] * np.repeat(amount, width)
+    # the convexity row of each trajectory's pair
+    traj = np.concatenate([traj, np.arange(m)])
+    row = np.concatenate([row, master.convex_rows[which]])
+    value = np.concatenate([value, np.ones(m)])
+    order = np.lexsort((row, traj))
+    traj, row, value = traj[order], row[order], value[order]
+    head = np.r_[True, (traj[1:] != traj[:-1]) | (row[1:] != row[:-1])]
+    index = row[head]
+    summed = np.add.reduceat(value, np.flatnonzero(head))
+    starts = np.searchsorted(traj[head], np.arange(m))
     h = master.highs
     # at most 1 (the pair's convexity row says so anyway): a boxed column that looks cheaper
     # is flipped to its upper bound by the dual simplex, where an unbounded one sends it
     # back to a phase 1 that forgets the last basis (national 2024-2030: the master's LP
     # time 6 s -> 2 s)
-    h.addCols(len(fresh), cost, np.zeros(len(fresh)), np.ones(len(fresh)), len(index),
-              np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
-              np.array(value, dtype=float))
-    return len(fresh)
+    h.addCols(m, cost, np.zeros(m), np.ones(m), len(index), starts.astype(np.int32),
+              index.astype(np.int32), summed.astype(float))
+    return m
 
 
 def _prices(master: Master, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,16 +60,20 @@ def run_horizon(inputs: ModelInputs) -> HorizonRun:
 
 
 def _joint(inputs: ModelInputs) -> HorizonRun:
-    """Every year at once (exact); HiGHS starts from the rolling plan (horizon/joint.py)."""
+    """Every year at once (exact); HiGHS starts from the rolling plan (horizon/joint.py).
+
+    The joint model is built in a second thread while the rolling plan is solved: HiGHS
+    releases the interpreter while it solves, so the build (pure Python, national 2024-2030
+    1.3 s) mostly fits in the rolling years' solves (1.3 s of their 2.9 s). The two share
+    nothing (each builds its own problem from the same read-only inputs), so the result
+    does not depend on how the threads interleave."""
     years = horizon_years(inputs)
     start = time.perf_counter()
-    rolling = _rolling(inputs)
-    spent = time.perf_counter() - start
-    built = time.perf_counter()
-    by_year = [year_inputs(inputs, t) for t in years]
-    rate = attrition_rates(inputs)
-    model = build_horizon_model(years, by_year, rate, inputs.horizon.discount)
-    build_seconds = time.perf_counter() - built
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        building = pool.submit(_build_joint, inputs, years)
+        rolling = _rolling(inputs)
+        spent = time.perf_counter() - start
+        model, by_year, rate, build_seconds = building.result()
     time_left = max(1.0, inputs.time_limit_s - spent)
     if inputs.solver == "highs":
         result = solve_joint(model, rolling.runs if rolling.plan is not None else None,
@@ -83,6 +88,17 @@ def _joint(inputs: ModelInputs) -> HorizonRun:
                           inputs.horizon.discount)
     runs = _year_runs(inputs, model, result)
     return _joined(inputs, years, runs, result, build_seconds)
+
+
+def _build_joint(inputs: ModelInputs, years: list[int]
+                 ) -> tuple[HorizonModel, list[ModelInputs], np.ndarray, float]:
+    """The joint model, each year's inputs (start staff), the attrition rates and the build
+    time."""
+    start = time.perf_counter()
+    by_year = [year_inputs(inputs, t) for t in years]
+    rate = attrition_rates(inputs)
+    model = build_horizon_model(years, by_year, rate, inputs.horizon.discount)
+    return model, by_year, rate, time.perf_counter() - start
 
 
 def _year_runs(inputs: ModelInputs, model: HorizonModel, result: SolveResult) -> list[Run]:
