@@ -57,9 +57,10 @@ def _master(j: Joint, inputs: ModelInputs) -> decompose.Master | None:
     return decompose.build_master(j.highs, j.model, j.by_year, j.rate, inputs.horizon.discount)
 
 
-def _bound_and_lp(inputs: ModelInputs) -> tuple[float | None, float, float | None]:
+def _bound_and_lp(inputs: ModelInputs, j: Joint | None = None
+                  ) -> tuple[float | None, float, float | None]:
     """Converged trajectory bound, the joint LP bound, and the rolling plan's objective."""
-    j = _joint(inputs)
+    j = j or _joint(inputs)
     lp = run_highs(to_highs(j.allocation, mip=False), 60).objective
     if j.start is None:
         return None, lp, None
@@ -76,7 +77,15 @@ def _bound_and_lp(inputs: ModelInputs) -> tuple[float | None, float, float | Non
 def test_bound_is_never_above_the_exhaustive_optimum(tmp_path: Path, seed: int) -> None:
     data, scenario = _tiny_case(seed, tmp_path)
     optimum = _brute_force(_spec(data, scenario))
-    bound, lp, rolling = _bound_and_lp(load_inputs(data, scenario))
+    inputs = load_inputs(data, scenario)
+    j = _joint(inputs)
+    if j.start is not None:
+        # the joint model's objective at the rolling plan is the plan's (what solve_joint
+        # compares the bound with, without solving that LP)
+        lp = j.highs.highs.getLp()
+        assert float(np.dot(lp.col_cost_, j.start) + lp.offset_) == pytest.approx(
+            j.rolling.plan.objective, rel=1e-9, abs=1e-9)
+    bound, lp, rolling = _bound_and_lp(inputs, j)
     if optimum is None or bound is None:
         return  # infeasible: nothing to bound
     assert lp - 1e-7 <= bound <= optimum + 1e-7
@@ -111,6 +120,12 @@ def test_the_bound_proves_the_national_horizon_within_its_gap(monkeypatch) -> No
     r = run.result
     assert r.status is SolveStatus.OPTIMAL and r.gap <= 0.005
     assert len(bounds) == 1 and bounds[0] is not None
+    # proven without HiGHS: the plan is the rolling one, at its objective in the joint model
+    j = _joint(inputs)
+    lp = j.highs.highs.getLp()
+    assert run.plan.objective == pytest.approx(j.rolling.plan.objective, rel=1e-12)
+    assert float(np.dot(lp.col_cost_, j.start) + lp.offset_) == pytest.approx(
+        run.plan.objective, rel=1e-9)
     assert r.best_bound == pytest.approx(bounds[0])
     assert r.best_bound <= run.plan.objective
 

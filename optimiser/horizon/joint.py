@@ -60,15 +60,26 @@ def _fixed_values(model: HorizonModel, runs: list[Run]) -> tuple[np.ndarray, np.
             np.concatenate(bs) if bs else np.zeros(0))
 
 
+def plan_columns(hm: HighsModel, joint: AllocationModel, model: HorizonModel,
+                 runs: list[Run]) -> tuple[np.ndarray, np.ndarray]:
+    """The rolling plan's integers as joint columns (indices, values): x, y and b."""
+    cols, values = [], []
+    for table, fixed in zip((joint.x, joint.y, joint.b), _fixed_values(model, runs),
+                            strict=True):
+        if len(table):
+            cols.append(hm.col(table["var"]))
+            values.append(fixed)
+    if not cols:
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
+    return np.concatenate(cols), np.concatenate(values)
+
+
 def starting_plan(hm: HighsModel, joint: AllocationModel, model: HorizonModel,
                   runs: list[Run], time_limit_s: float) -> np.ndarray | None:
     """Every column's value at the rolling plan: its integers fixed, the rest by one LP."""
-    x, y, b = _fixed_values(model, runs)
+    cols, values = plan_columns(hm, joint, model, runs)
     lower, upper = hm.col_lower.copy(), hm.col_upper.copy()
-    for table, values in ((joint.x, x), (joint.y, y), (joint.b, b)):
-        if len(table):
-            cols = hm.col(table["var"])
-            lower[cols] = upper[cols] = values
+    lower[cols] = upper[cols] = values
     idx = np.arange(len(lower), dtype=np.int32)
     h = hm.highs
     h.changeColsBounds(len(idx), idx, lower, upper)
@@ -112,19 +123,23 @@ def solve_joint(model: HorizonModel, runs: list[Run] | None, time_limit_s: float
         # solve.solve_model does) and let it judge the rows
         joint.add("fixed", "fixed", linear([(joint.variable("fixed", upper=0.0), 1.0)]), "==", 0)
     hm = to_highs(joint)
-    incumbent = None if not runs else starting_plan(hm, joint, model, runs, time_limit_s)
     bound = None
-    if incumbent is not None and mip_gap > 0 and inputs_by_year is not None \
-            and rate is not None:
-        lp = hm.highs.getLp()
-        objective = float(np.dot(lp.col_cost_, incumbent) + lp.offset_)
+    if runs and mip_gap > 0 and inputs_by_year is not None and rate is not None:
+        # the rolling plan's objective is its years' (each year's plan given the years
+        # before, as the joint model computes it); the bound needs only its integers
+        objective = float(sum(discount ** k * r.plan.objective for k, r in enumerate(runs)))
+        plan = np.zeros(hm.highs.getNumCol())
+        cols, values = plan_columns(hm, joint, model, runs)
+        plan[cols] = values
         # at most half the time left: HiGHS gets the rest when the bound cannot prove it
         halfway = time.perf_counter() + (deadline - time.perf_counter()) / 2
-        bound = trajectory_bound(hm, model, inputs_by_year, rate, discount, incumbent,
+        bound = trajectory_bound(hm, model, inputs_by_year, rate, discount, plan,
                                  objective, halfway, mip_gap)
         if bound is not None and relative_gap(objective, bound) <= mip_gap:
-            return _result(hm, model, SolveStatus.OPTIMAL, objective, bound, incumbent,
+            return _result(hm, model, SolveStatus.OPTIMAL, objective, bound, plan,
                            time.perf_counter() - started)
+    incumbent = None if not runs else starting_plan(hm, joint, model, runs,
+                                                    max(1e-3, deadline - time.perf_counter()))
     out: HighsOutcome = run_highs(hm, max(1e-3, deadline - time.perf_counter()), mip_gap,
                                   incumbent=incumbent)
     best = out.best_bound if bound is None or out.best_bound is None \
