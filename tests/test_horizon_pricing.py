@@ -81,6 +81,26 @@ def test_the_cheapest_trajectory_is_found(contingents: int, limited: bool) -> No
         assert priced.cost[first] == pytest.approx(priced.value[priced.pair[first]])
 
 
+@pytest.mark.parametrize("contingents,limited", [(0, False), (2, True)])
+def test_a_ceiling_keeps_every_trajectory_below_it(contingents: int, limited: bool) -> None:
+    rng = np.random.default_rng(100 + contingents)
+    cut = kept = 0
+    for _ in range(40):
+        pairs, price, foreign_price = _instance(rng, contingents, limited)
+        n = len(pairs.keep)
+        best = np.array([_brute_force(pairs, price, foreign_price, i) for i in range(n)])
+        # around each pair's optimum: some ceilings just or well above it, some below
+        ceiling = best + rng.choice([-1.0, -1e-6, 1e-6, 2.0], n)
+        priced = cheapest_trajectories(pairs, price, 10**6, foreign_price, ceiling=ceiling)
+        below = best < ceiling
+        assert priced.value[below] == pytest.approx(best[below], abs=1e-7)
+        assert np.isinf(priced.value[~below]).all()
+        assert set(priced.pair.tolist()) == set(np.flatnonzero(below).tolist())
+        assert priced.cost == pytest.approx(best[priced.pair], abs=1e-7)
+        cut, kept = cut + int((~below).sum()), kept + int(below.sum())
+    assert cut > 0 and kept > 0
+
+
 def test_the_enumeration_is_bounded() -> None:
     pairs, price, _ = _instance(np.random.default_rng(0), 0, False)
     pairs = PairYears(pairs.keep, pairs.base, pairs.target, pairs.presence, pairs.weight,

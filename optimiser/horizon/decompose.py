@@ -29,7 +29,8 @@ import numpy as np
 
 from optimiser.highs_direct import quiet_highs
 from optimiser.horizon.model import HorizonModel
-from optimiser.horizon.pricing import PairYears, Priced, TooManyStates, cheapest_trajectories
+from optimiser.horizon.pricing import (TIE, PairYears, Priced, TooManyStates,
+                                       cheapest_trajectories)
 from optimiser.inputs import ModelInputs
 from optimiser.whatif.highs import HighsModel
 
@@ -371,9 +372,10 @@ def lower_bound(master: Master, deadline: float, enough: float | None = None
         at_upper = float(np.asarray(solution.col_dual)[first:]
                          @ np.asarray(solution.col_value)[first:])
         price, foreign_price = _prices(master, duals)
-        priced: Priced = cheapest_trajectories(master.data, price, MAX_STATES, foreign_price,
-                                               ALTERNATIVES)
         mu = duals[master.convex_rows]
+        # only trajectories below the pair's convexity dual can enter or lower the bound
+        priced: Priced = cheapest_trajectories(master.data, price, MAX_STATES, foreign_price,
+                                               ALTERNATIVES, ceiling=mu + TIE * (1 + np.abs(mu)))
         lagrangian = lp - at_upper + float(np.minimum(priced.value - mu, 0.0).sum())
         bound = lagrangian if bound is None else max(bound, lagrangian)
         listed = priced.cost - mu[priced.pair]

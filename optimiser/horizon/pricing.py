@@ -140,12 +140,18 @@ class Priced:
 
 
 def cheapest_trajectories(pairs: PairYears, price: np.ndarray, max_states: int,
-                          foreign_price: np.ndarray | None = None, alternatives: int = 1
-                          ) -> Priced:
+                          foreign_price: np.ndarray | None = None, alternatives: int = 1,
+                          ceiling: np.ndarray | None = None) -> Priced:
     """Minimum of cost + price . x (+ foreign_price . y) per pair, and the trajectories that
     reach it (with the next cheapest ones that survived the pruning, up to `alternatives`
     per pair). `price` is (pairs, years), `foreign_price` (pairs, years, contingents).
     Raises TooManyStates past `max_states` partial trajectories.
+
+    With a `ceiling` (pairs,), only trajectories cheaper than it are looked for: a partial
+    trajectory goes as soon as its cost so far plus the least the later years can add
+    (their negative prices at their most, never less than 0 for the need) reaches it, and
+    a pair with none below its ceiling gets value inf and no trajectory. Column generation
+    needs no more (national 2024-2030: about half the partial trajectories go).
 
     Foreign doctors do not carry over, so each year's are chosen for the staff the posts
     leave: among totals 0..most, the cheapest of the year's cost plus the contingents'
@@ -158,6 +164,7 @@ def cheapest_trajectories(pairs: PairYears, price: np.ndarray, max_states: int,
                                            upper)).astype(np.int64)
     fill = None if pairs.foreign_upper is None else _fill_costs(pairs.foreign_upper,
                                                                foreign_price)
+    ahead = None if ceiling is None else _least_ahead(pairs, price, upper, fill)
     owner = np.arange(n)
     staff = np.zeros(n)
     cost = np.zeros(n)
@@ -187,13 +194,17 @@ def cheapest_trajectories(pairs: PairYears, price: np.ndarray, max_states: int,
             year[reached] = price[who, t] * posts[reached] + options[np.arange(len(who)), chosen]
             history[reached, years + t] = chosen
         cost = cost[parent] + year
+        if ahead is not None:
+            alive = cost + ahead[owner, t] < ceiling[owner]
+            owner, staff, cost, history = owner[alive], staff[alive], cost[alive], history[alive]
         if t < years - 1:
             damage = pairs.future_unmet(owner, t, staff)
             keep = _undominated(owner, staff, cost, more[owner, t], less[owner, t], damage)
             owner, staff, cost, history = owner[keep], staff[keep], cost[keep], history[keep]
     order = np.lexsort((cost, owner))
     owner, cost, history = owner[order], cost[order], history[order]
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) \
+        else np.zeros(0, dtype=np.int64)
     rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
     values = np.full(n, np.inf)
     values[owner[starts]] = cost[starts]
@@ -202,6 +213,25 @@ def cheapest_trajectories(pairs: PairYears, price: np.ndarray, max_states: int,
     split = None if fill is None else _split(pairs.foreign_upper[owner], foreign_price[owner],
                                              history[:, years:])
     return Priced(values, owner, cost, history[:, :years].astype(np.int64), split)
+
+
+def _least_ahead(pairs: PairYears, price: np.ndarray, upper: np.ndarray,
+                 fill: list[np.ndarray] | None) -> np.ndarray:
+    """(pairs, years): a lower bound of what the years after each year can add to a partial
+    trajectory's cost: each later year's posts at their most where their price is negative,
+    its cheapest number of foreign doctors, and nothing for the need (f_t >= 0 since the
+    weights are; -inf, no pruning, where one is negative)."""
+    n, years = price.shape
+    step = np.minimum(0.0, price * upper)
+    if fill is not None:
+        step = step + np.stack([np.minimum(0.0, f.min(axis=1, initial=0.0)) for f in fill],
+                               axis=1)
+    signed = (pairs.weight < 0).any(axis=1) | (pairs.over < 0).any(axis=1)
+    step[signed] = -np.inf
+    ahead = np.zeros((n, years))
+    for t in range(years - 2, -1, -1):
+        ahead[:, t] = ahead[:, t + 1] + step[:, t + 1]
+    return ahead
 
 
 def _fill_costs(upper: np.ndarray, price: np.ndarray) -> list[np.ndarray]:
