@@ -180,3 +180,46 @@ def test_neighbours_of_the_plan_move_foreign_doctors_too() -> None:
             moved += 1
             swapped += bool(post_change.any())
     assert moved > 0 and swapped > 0
+
+
+def test_the_relaxed_master_bounds_below_the_full_one() -> None:
+    """Leaving out the switches' rows (deployments, dependency flags) is a relaxation: its
+    converged bound is at most the full master's, itself at most the proven optimum."""
+    base = load_inputs(None, None)
+    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2025),
+                                 mip_gap=0.0)
+    proven = run_horizon(inputs)
+    assert proven.result.status is SolveStatus.OPTIMAL
+    j = _joint(inputs)
+    bounds = {}
+    for relax in (True, False):
+        master = decompose.build_master(j.highs, j.model, j.by_year, j.rate,
+                                        inputs.horizon.discount, relax_switches=relax)
+        assert master.relaxed is relax  # the national data has deployments and flags
+        decompose.add_plan(master, j.start)
+        bounds[relax], _ = decompose.lower_bound(master, time.perf_counter() + 60)
+        assert master.highs.getNumRow() < j.highs.highs.getNumRow()
+    assert bounds[True] <= bounds[False] + 1e-6 <= proven.plan.objective + 2e-6
+
+
+def test_the_full_master_is_tried_when_the_relaxed_one_cannot_prove(monkeypatch) -> None:
+    tried: list[bool] = []
+    real_build, real_bound = decompose.build_master, decompose.lower_bound
+
+    def build(*args, relax_switches: bool = False, **kwargs):
+        tried.append(relax_switches)
+        return real_build(*args, relax_switches=relax_switches, **kwargs)
+
+    def bound(master, deadline, enough=None):
+        if master.relaxed:
+            return enough - 1.0, 1  # as if the relaxation fell short
+        return real_bound(master, deadline, enough)
+
+    monkeypatch.setattr(joint, "build_master", build)
+    monkeypatch.setattr(joint, "lower_bound", bound)
+    base = load_inputs(None, None)
+    inputs = dataclasses.replace(base, horizon=HorizonSpec(start=2024, end=2026),
+                                 mip_gap=0.005)
+    run = run_horizon(inputs)
+    assert tried == [True, False]
+    assert run.result.status is SolveStatus.OPTIMAL and run.result.gap <= 0.005

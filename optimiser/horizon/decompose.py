@@ -76,6 +76,8 @@ class Master:
     end)."""
     first_trajectory: int = 0
     """The master's columns from here on are trajectories (one lambda each)."""
+    relaxed: bool = False
+    """Rows with switches were left out (build_master's `relax_switches`)."""
     known: list[set[tuple[int, ...]]] = field(default_factory=list)
 
     def column(self, col: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +105,18 @@ def _pairs_with_doctors(model: HorizonModel) -> np.ndarray:
 
 
 def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[ModelInputs],
-                 rate: np.ndarray, discount: float) -> Master | None:
+                 rate: np.ndarray, discount: float, relax_switches: bool = False
+                 ) -> Master | None:
     """The master with one trajectory per pair (no posts); None where the reformulation does
     not apply (no pair, several post columns per pair and year, a post or foreign column
-    with a lower bound or an unbounded one)."""
+    with a lower bound or an unbounded one).
+
+    `relax_switches` leaves out every row with an integer column other than the posts and
+    foreign doctors (the contingents' deployments: team, deploy, sites; the dependency
+    flags; reach): a relaxation, so its bound is still a bound. Their LP relaxation adds
+    little over the trajectories (national 2024-2030 converged: 31,597 without them, 31,603
+    with them) and makes the master's LP five times slower; `Master.relaxed` says whether
+    any row went."""
     pairs = _pairs_with_doctors(model)
     if not len(pairs):
         return None
@@ -166,6 +176,13 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
     is_decided[decided] = True
     drop_row = np.zeros(n_rows, dtype=bool)
     drop_row[dropped_rows] = True
+    relaxed = False
+    if relax_switches and hm.is_mip and len(lp.integrality_):
+        switch = np.asarray(lp.integrality_) == highspy.HighsVarType.kInteger
+        switch[decided] = False
+        on_switch = np.unique(row_nz[switch[col_nz]])
+        relaxed = bool((~drop_row[on_switch]).any())
+        drop_row[on_switch] = True  # the switches stay, as columns in no row
     _fold_single_rows(row_nz, col_nz, value, is_decided, row_lower, row_upper, upper,
                       drop_row)
     if not np.isfinite(upper[decided]).all():
@@ -217,7 +234,7 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
                      if contingents else None,
                      limit=limit)
     master = Master(h, data, x_cols, y_cols, convex_rows, cost, decided_index, decided_nz,
-                    decided_starts, first_trajectory=len(kept_cols),
+                    decided_starts, first_trajectory=len(kept_cols), relaxed=relaxed,
                     known=[set() for _ in range(n)])
     add_trajectories(master, np.arange(n), np.zeros((n, years), dtype=np.int64),
                      np.zeros((n, *y_cols.shape[1:]), dtype=np.int64))
