@@ -29,12 +29,10 @@ import numpy as np
 
 from optimiser.highs_direct import quiet_highs
 from optimiser.horizon.model import HorizonModel
-from optimiser.horizon.pricing import (TIE, PairYears, Priced, TooManyStates,
-                                       cheapest_trajectories)
+from optimiser.horizon.pricing import TIE, PairYears, Priced, TooManyStates, cheapest_trajectories
 from optimiser.inputs import ModelInputs
 from optimiser.whatif.highs import HighsModel
 
-INF = highspy.kHighsInf
 MAX_STATES = 2_000_000
 """Most partial trajectories held at once while pricing (about 100 MB); past it the joint
 solve keeps HiGHS's own bound (national 2024-2030: under 100,000)."""
@@ -80,13 +78,6 @@ class Master:
     relaxed: bool = False
     """Rows with switches were left out (build_master's `relax_switches`)."""
     known: list[set[tuple[int, ...]]] = field(default_factory=list)
-
-    def column(self, col: int) -> tuple[np.ndarray, np.ndarray]:
-        """Master rows and coefficients of a joint x or y column."""
-        position = self.decided_index[col]
-        start, stop = self.decided_starts[position], self.decided_starts[position + 1]
-        _, row, value = self.decided_nz
-        return row[start:stop], value[start:stop]
 
     def duals_used(self, duals: np.ndarray) -> np.ndarray:
         """The reduced cost (cost minus what the master's duals charge) of every x and y
@@ -415,10 +406,11 @@ def add_plan(master: Master, joint_values: np.ndarray,
     in one year, one post moved to the year before or after, one foreign doctor of a
     contingent more or less in one year, or one swapped for a post of the same year.
     Starting from them, the first duals are already sensible (national 2024-2030: the 0.5%
-    proof in 4 rounds, where the plan alone needs 16 and the post moves alone 10). At most
-    `most` neighbours, a move at a time (a horizon of tens of thousands of pairs has a
-    million of them); a count, not a clock, so that the same inputs always give the same
-    bound."""
+    proof over the full master in 4 rounds, where the plan alone needs 16 and the post
+    moves alone 10). At most `most` neighbours, a move at a time (a horizon of tens of
+    thousands of pairs has a million of them); a count, not a clock, so that the same inputs
+    always give the same bound."""
+
     def values(cols: np.ndarray) -> np.ndarray:
         return np.rint(np.where(cols >= 0, joint_values[np.maximum(cols, 0)], 0.0)
                        ).astype(np.int64)
