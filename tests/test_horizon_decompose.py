@@ -223,3 +223,19 @@ def test_the_full_master_is_tried_when_the_relaxed_one_cannot_prove(monkeypatch)
     run = run_horizon(inputs)
     assert tried == [True, False]
     assert run.result.status is SolveStatus.OPTIMAL and run.result.gap <= 0.005
+
+
+def test_a_row_reading_the_replaced_need_columns_leaves_the_master() -> None:
+    """Left out whole (a relaxation), never kept without its u, a, o entries."""
+    inputs = dataclasses.replace(load_inputs(None, None),
+                                 horizon=HorizonSpec(start=2024, end=2025))
+    j = _joint(inputs)
+    before = _master(j, inputs).highs.getNumRow()
+    block = j.model.blocks[0]
+    u = next(v for v in block.pair_vars["u"] if v is not None)
+    x = int(j.highs.col(block.x["var"][:1])[0])
+    # x - u >= -100: harmless for any plan, but not without its u
+    j.highs.highs.addRow(-100.0, decompose.highspy.kHighsInf, 2,
+                         np.array([x, j.highs.cols[u.name]], dtype=np.int32),
+                         np.array([1.0, -1.0]))
+    assert _master(j, inputs).highs.getNumRow() == before

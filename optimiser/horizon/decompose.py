@@ -13,8 +13,9 @@ staff rows and its u, a, o columns replaced by one column per known trajectory (
 summing to 1 per pair): a trajectory's column is the sum of the x and y columns it uses.
 Every other row (posts, capacity, contingents, dependencies, scenario constraints, reach,
 budget) is kept as written, so the reformulation holds for any scenario the joint model
-allows. Rows on one post column only (capacity without contingents) become that column's
-bound in the pricing. Trajectories are added while some pair has one cheaper than the
+allows. Any other row that reads the replaced u, a, o columns (none in today's joint model;
+equity would) is left out whole, which can only weaken the bound. Rows on one post column
+only (capacity without contingents) become that column's bound in the pricing. Trajectories are added while some pair has one cheaper than the
 master's prices (horizon/pricing.py, exact); each round's Lagrangian bound is a valid lower
 bound of the plan.
 """
@@ -168,6 +169,11 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
     is_decided[decided] = True
     drop_row = np.zeros(n_rows, dtype=bool)
     drop_row[dropped_rows] = True
+    # another row reading the replaced need columns goes whole (a relaxation), where losing
+    # only those columns' entries could cut plans off
+    replaced = np.zeros(n_cols, dtype=bool)
+    replaced[dropped_cols] = True
+    drop_row[row_nz[replaced[col_nz]]] = True
     relaxed = False
     if relax_switches and hm.is_mip and len(lp.integrality_):
         switch = np.asarray(lp.integrality_) == highspy.HighsVarType.kInteger

@@ -27,7 +27,7 @@ from optimiser.model.core import AllocationModel, BuildOptions
 from optimiser.output import delegations_reached
 from optimiser.pipeline import Run
 from optimiser.results import PlanTables, plan_tables
-from optimiser.solve import SolveResult, SolveStatus, solve_model
+from optimiser.solve import SolveResult, SolveStatus, relative_gap, solve_model
 
 
 @dataclass(frozen=True)
@@ -189,9 +189,10 @@ def _joined(inputs: ModelInputs, years: list[int], runs: list[Run], result: Solv
         budget_used=float(sum(p.budget_used for p in plans)),
         scenario_values=[{"year": t, **v} for t, p in zip(years, plans, strict=True)
                          for v in p.scenario_values])
-    bound = result.best_bound
-    result = dataclasses.replace(result, objective=objective,
-                                 best_bound=None if bound is None else min(bound, objective))
+    bound = None if result.best_bound is None else min(result.best_bound, objective)
+    result = dataclasses.replace(result, objective=objective, best_bound=bound,
+                                 gap=relative_gap(objective, bound) if bound is not None
+                                 else result.gap)
     return HorizonRun(inputs, years, runs, result, plan, build_seconds, discount)
 
 
