@@ -15,9 +15,10 @@ Every other row (posts, capacity, contingents, dependencies, scenario constraint
 budget) is kept as written, so the reformulation holds for any scenario the joint model
 allows. Any other row that reads the replaced u, a, o columns (none in today's joint model;
 equity would) is left out whole, which can only weaken the bound. Rows on one post column
-only (capacity without contingents) become that column's bound in the pricing. Trajectories are added while some pair has one cheaper than the
-master's prices (horizon/pricing.py, exact); each round's Lagrangian bound is a valid lower
-bound of the plan.
+only (capacity without contingents) become that column's bound in the pricing.
+Trajectories are added while some pair has one cheaper than the master's prices
+(horizon/pricing.py, exact); each round's Lagrangian bound is a valid lower bound of the
+plan.
 """
 
 from __future__ import annotations
@@ -97,37 +98,38 @@ def _pairs_with_doctors(model: HorizonModel) -> np.ndarray:
     return np.unique(np.concatenate([t["pair"].to_numpy(np.int64) for t in tables]))
 
 
-def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[ModelInputs],
-                 rate: np.ndarray, discount: float, relax_switches: bool = False
-                 ) -> Master | None:
-    """The master with one trajectory per pair (no posts); None where the reformulation does
-    not apply (no pair, several post columns per pair and year, a post or foreign column
-    with a lower bound or an unbounded one).
+@dataclass
+class _Layout:
+    """Where each decomposed pair's columns and figures are in the joint model."""
 
-    `relax_switches` leaves out every row with an integer column other than the posts and
-    foreign doctors (the contingents' deployments: team, deploy, sites; the dependency
-    flags; reach): a relaxation, so its bound is still a bound. Their LP relaxation adds
-    little over the trajectories (national 2024-2030 converged: 31,597 without them, 31,603
-    with them) and makes the master's LP five times slower; `Master.relaxed` says whether
-    any row went."""
-    pairs = _pairs_with_doctors(model)
-    if not len(pairs):
-        return None
-    lp = hm.highs.getLp()
-    n_cols, n_rows = lp.num_col_, lp.num_row_
-    years = len(model.years)
-    n = len(pairs)
+    base: np.ndarray
+    target: np.ndarray
+    presence: np.ndarray
+    weight: np.ndarray
+    over: np.ndarray
+    x_cols: np.ndarray
+    y_cols: np.ndarray
+    staff_rows: list[int]
+    """The pairs' staff rows (shortfall, absence, overstaffing): the trajectories' costs."""
+    need_cols: list[int]
+    """The pairs' u, a, o columns, which those rows define."""
+
+
+def _layout(hm: HighsModel, model: HorizonModel, inputs_by_year: list[ModelInputs],
+            pairs: np.ndarray, discount: float) -> _Layout | None:
+    """Each pair's figures and joint columns per year (None with several post columns per
+    pair and year: promotions)."""
+    years, n = len(model.years), len(pairs)
     row_of = np.full(len(inputs_by_year[0].pairs), -1, dtype=np.int64)
     row_of[pairs] = np.arange(n)
     contingents = sorted({c for b in model.blocks if len(b.y) for c in b.y["contingent"]},
                          key=str)
     slot = {c: j for j, c in enumerate(contingents)}
-
     base, target, presence, weight, over = (np.zeros((n, years)) for _ in range(5))
     x_cols = np.full((n, years), -1, dtype=np.int64)
     y_cols = np.full((n, years, len(contingents)), -1, dtype=np.int64)
-    dropped_rows: list[int] = []
-    dropped_cols: list[int] = []
+    staff_rows: list[int] = []
+    need_cols: list[int] = []
     for k, (block, year) in enumerate(zip(model.blocks, inputs_by_year, strict=True)):
         p = year.pairs
         for array, column in ((base, "base"), (target, "target"), (presence, "presence")):
@@ -135,7 +137,7 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
         if len(block.x):
             rows = row_of[block.x["pair"].to_numpy(np.int64)]
             if len(np.unique(rows)) != len(rows):
-                return None  # several post columns per pair and year (promotions)
+                return None
             x_cols[rows, k] = hm.col(block.x["var"])
         if len(block.y):
             rows = row_of[block.y["pair"].to_numpy(np.int64)]
@@ -152,35 +154,47 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
             for d, s in p.index[mine]:
                 row = hm.rows.get((table, f"{family}[{d},{s}]"))
                 if row is not None:
-                    dropped_rows.append(row)
+                    staff_rows.append(row)
         for column in ("u", "a", "o"):
-            dropped_cols += [hm.cols[v.name] for v in movable[column] if v is not None]
+            need_cols += [hm.cols[v.name] for v in movable[column] if v is not None]
+    return _Layout(base, target, presence, weight, over, x_cols, y_cols, staff_rows,
+                   need_cols)
 
+
+def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[ModelInputs],
+                 rate: np.ndarray, discount: float, relax_switches: bool = False
+                 ) -> Master | None:
+    """The master with one trajectory per pair (no posts); None where the reformulation does
+    not apply (no pair, several post columns per pair and year, a post or foreign column
+    with a lower bound or an unbounded one).
+
+    `relax_switches` leaves out every row with an integer column other than the posts and
+    foreign doctors (the contingents' deployments: team, deploy, sites; the dependency
+    flags; reach): a relaxation, so its bound is still a bound. Their LP relaxation adds
+    little over the trajectories (national 2024-2030 converged: 31,597 without them, 31,603
+    with them) and makes the master's LP five times slower; `Master.relaxed` says whether
+    any row went."""
+    pairs = _pairs_with_doctors(model)
+    if not len(pairs):
+        return None
+    at = _layout(hm, model, inputs_by_year, pairs, discount)
+    if at is None:
+        return None
+    lp = hm.highs.getLp()
+    x_cols, y_cols = at.x_cols, at.y_cols
     decided = np.concatenate([x_cols[x_cols >= 0], y_cols[y_cols >= 0]])
     lower = np.array(lp.col_lower_, dtype=float)
     upper = np.array(lp.col_upper_, dtype=float)
     if (lower[decided] != 0).any():
         return None
+    is_decided = np.zeros(lp.num_col_, dtype=bool)
+    is_decided[decided] = True
 
     row_nz, col_nz, value = _nonzeros(lp)
     row_lower = np.asarray(lp.row_lower_, dtype=float)
     row_upper = np.asarray(lp.row_upper_, dtype=float)
-    is_decided = np.zeros(n_cols, dtype=bool)
-    is_decided[decided] = True
-    drop_row = np.zeros(n_rows, dtype=bool)
-    drop_row[dropped_rows] = True
-    # another row reading the replaced need columns goes whole (a relaxation), where losing
-    # only those columns' entries could cut plans off
-    replaced = np.zeros(n_cols, dtype=bool)
-    replaced[dropped_cols] = True
-    drop_row[row_nz[replaced[col_nz]]] = True
-    relaxed = False
-    if relax_switches and hm.is_mip and len(lp.integrality_):
-        switch = np.asarray(lp.integrality_) == highspy.HighsVarType.kInteger
-        switch[decided] = False
-        on_switch = np.unique(row_nz[switch[col_nz]])
-        relaxed = bool((~drop_row[on_switch]).any())
-        drop_row[on_switch] = True  # the switches stay, as columns in no row
+    drop_row, relaxed = _rows_left_out(lp, hm.is_mip and relax_switches, row_nz, col_nz,
+                                       at.staff_rows, at.need_cols, is_decided)
     _fold_single_rows(row_nz, col_nz, value, is_decided, row_lower, row_upper, upper,
                       drop_row)
     if not np.isfinite(upper[decided]).all():
@@ -188,17 +202,70 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
     limit = _fold_capacity_rows(row_nz, col_nz, value, x_cols, y_cols, row_lower, row_upper,
                                 drop_row)
 
-    keep_row = ~drop_row
-    new_row = np.cumsum(keep_row) - 1
-    drop_col = np.zeros(n_cols, dtype=bool)
-    drop_col[decided] = True
-    drop_col[dropped_cols] = True
+    drop_col = is_decided.copy()
+    drop_col[at.need_cols] = True
     kept_cols = np.flatnonzero(~drop_col)
+    h, convex_rows, decided_index, decided_nz, decided_starts = _master_highs(
+        lp, (row_nz, col_nz, value), ~drop_row, kept_cols, is_decided, lower, upper,
+        len(pairs))
+
+    foreign_upper = np.where(y_cols >= 0, upper[np.maximum(y_cols, 0)], 0.0)
+    data = PairYears(keep=1.0 - rate[pairs], base=at.base, target=at.target,
+                     presence=at.presence, weight=at.weight, over=at.over,
+                     absence_penalty=inputs_by_year[0].absence_penalty,
+                     upper=np.where(x_cols >= 0, upper[np.maximum(x_cols, 0)], 0.0)
+                     .round().astype(np.int64),
+                     foreign_upper=foreign_upper.round().astype(np.int64)
+                     if y_cols.shape[2] else None,
+                     limit=limit)
+    n, years = x_cols.shape
+    master = Master(h, data, x_cols, y_cols, convex_rows, np.asarray(lp.col_cost_, dtype=float),
+                    decided_index, decided_nz, decided_starts,
+                    first_trajectory=len(kept_cols), relaxed=relaxed,
+                    known=[set() for _ in range(n)])
+    add_trajectories(master, np.arange(n), np.zeros((n, years), dtype=np.int64),
+                     np.zeros((n, *y_cols.shape[1:]), dtype=np.int64))
+    return master
+
+
+def _rows_left_out(lp: highspy.HighsLp, relax_switches: bool, row_nz: np.ndarray,
+                   col_nz: np.ndarray, staff_rows: list[int], need_cols: list[int],
+                   is_decided: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The joint rows the master goes without, and whether any went for `relax_switches`:
+    the staff rows (the trajectories' costs), any other row reading the u, a, o columns
+    they define (whole: a relaxation, where losing only those entries could cut plans off),
+    and with `relax_switches` every row holding an integer column other than x and y."""
+    drop_row = np.zeros(lp.num_row_, dtype=bool)
+    drop_row[staff_rows] = True
+    replaced = np.zeros(lp.num_col_, dtype=bool)
+    replaced[need_cols] = True
+    drop_row[row_nz[replaced[col_nz]]] = True
+    if not relax_switches or not len(lp.integrality_):
+        return drop_row, False
+    switch = np.asarray(lp.integrality_) == highspy.HighsVarType.kInteger
+    switch[is_decided] = False
+    on_switch = np.unique(row_nz[switch[col_nz]])
+    relaxed = bool((~drop_row[on_switch]).any())
+    drop_row[on_switch] = True  # the switches stay, as columns in no row
+    return drop_row, relaxed
+
+
+def _master_highs(lp: highspy.HighsLp, nonzeros: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  keep_row: np.ndarray, kept_cols: np.ndarray, is_decided: np.ndarray,
+                  lower: np.ndarray, upper: np.ndarray, pairs: int
+                  ) -> tuple[highspy.Highs, np.ndarray, np.ndarray,
+                             tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The master's HiGHS model before any trajectory: the kept rows, the kept columns, one
+    convexity row per pair. Also returns the convexity rows and the decided (x, y)
+    columns' coefficients in the kept rows (Master.decided_index, decided_nz,
+    decided_starts)."""
+    row_nz, col_nz, value = nonzeros
+    n_cols = lp.num_col_
+    new_row = np.cumsum(keep_row) - 1
     new_col = np.full(n_cols, -1, dtype=np.int64)
     new_col[kept_cols] = np.arange(len(kept_cols))
-    live = keep_row[row_nz]
     order = np.lexsort((row_nz, col_nz))
-    order = order[live[order]]
+    order = order[keep_row[row_nz][order]]
     col_sorted, row_sorted, val_sorted = col_nz[order], new_row[row_nz[order]], value[order]
     decided_index = np.full(n_cols, -1, dtype=np.int64)
     decided_index[is_decided] = np.arange(int(is_decided.sum()))
@@ -209,34 +276,21 @@ def build_master(hm: HighsModel, model: HorizonModel, inputs_by_year: list[Model
 
     h = quiet_highs()
     m_rows = int(keep_row.sum())
-    h.addRows(m_rows, row_lower[keep_row], row_upper[keep_row], 0,
+    h.addRows(m_rows, np.asarray(lp.row_lower_, dtype=float)[keep_row],
+              np.asarray(lp.row_upper_, dtype=float)[keep_row], 0,
               np.zeros(m_rows, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
-    cost = np.asarray(lp.col_cost_, dtype=float)
     in_kept = np.isin(col_sorted, kept_cols)
     kc, kr, kv = new_col[col_sorted[in_kept]], row_sorted[in_kept], val_sorted[in_kept]
     k_starts = np.searchsorted(kc, np.arange(len(kept_cols)))
-    h.addCols(len(kept_cols), cost[kept_cols], lower[kept_cols], upper[kept_cols], len(kr),
-              k_starts.astype(np.int32), kr.astype(np.int32), kv)
+    h.addCols(len(kept_cols), np.asarray(lp.col_cost_, dtype=float)[kept_cols],
+              lower[kept_cols], upper[kept_cols], len(kr), k_starts.astype(np.int32),
+              kr.astype(np.int32), kv)
     h.changeObjectiveOffset(float(lp.offset_))
-    convex_rows = np.arange(m_rows, m_rows + n, dtype=np.int64)
-    h.addRows(n, np.ones(n), np.ones(n), 0, np.zeros(n, dtype=np.int32),
+    convex_rows = np.arange(m_rows, m_rows + pairs, dtype=np.int64)
+    h.addRows(pairs, np.ones(pairs), np.ones(pairs), 0, np.zeros(pairs, dtype=np.int32),
               np.zeros(0, dtype=np.int32), np.zeros(0))
     h.setOptionValue("presolve", "off")  # rounds add columns: simplex from the last basis
-
-    foreign_upper = np.where(y_cols >= 0, upper[np.maximum(y_cols, 0)], 0.0)
-    data = PairYears(keep=1.0 - rate[pairs], base=base, target=target, presence=presence,
-                     weight=weight, over=over, absence_penalty=inputs_by_year[0].absence_penalty,
-                     upper=np.where(x_cols >= 0, upper[np.maximum(x_cols, 0)], 0.0)
-                     .round().astype(np.int64),
-                     foreign_upper=foreign_upper.round().astype(np.int64)
-                     if contingents else None,
-                     limit=limit)
-    master = Master(h, data, x_cols, y_cols, convex_rows, cost, decided_index, decided_nz,
-                    decided_starts, first_trajectory=len(kept_cols), relaxed=relaxed,
-                    known=[set() for _ in range(n)])
-    add_trajectories(master, np.arange(n), np.zeros((n, years), dtype=np.int64),
-                     np.zeros((n, *y_cols.shape[1:]), dtype=np.int64))
-    return master
+    return h, convex_rows, decided_index, decided_nz, decided_starts
 
 
 def _nonzeros(lp: highspy.HighsLp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
